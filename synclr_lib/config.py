@@ -1,0 +1,349 @@
+"""Every default of the project, in one place: typed config sections and the four profiles.
+
+A `Config` has one dataclass per pipeline stage (world -> captions -> images -> train -> eval),
+plus `run` for machine settings. The `mini` profile is the dataclass defaults; the other
+profiles are written below as changes to it, so a diff between profiles is easy to read.
+
+    from synclr_lib.config import resolve
+    cfg = resolve("smoke", ["train.steps=20", "world.image_size=64"])
+
+Overrides are `section.field=value` strings; values are parsed by the field's type and a bad
+key, a bad type or an unknown profile raises `ConfigError` naming the valid choices.
+Introduced in notebooks/00_overview.py.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import typing
+from dataclasses import dataclass, field
+
+
+class ConfigError(ValueError):
+    """A bad profile name, override key or override value."""
+
+
+# --------------------------------------------------------------------------------------
+# Sections. Defaults are the `mini` profile: the whole paper on a 2-core CPU.
+# --------------------------------------------------------------------------------------
+@dataclass
+class RunConfig:
+    seed: int = 0  # base seed; every stage derives its own seeds from it
+    device: str = "cpu"  # "cpu" or "cuda"
+    threads: int = 0  # torch intra-op threads; 0 = all cores of the machine
+    bf16: bool = True  # bf16 autocast where it helps (CPU inference/training ~1.7x measured)
+
+
+@dataclass
+class WorldConfig:
+    image_size: int = 32  # render resolution (mini 32; gpu 64/128)
+    n_web: int = 50_000  # mini-web scenes (image + alt-text), the "internet" g1 and g2 learn from
+    web_seed: int = 0  # seed range start for the mini-web; evaluation uses eval_seed
+    eval_seed: int = 1_000_000_000  # disjoint seed range for held-out evaluation renders
+    suite_train_per_class: int = 40  # evaluation suites: train images per class
+    suite_val_per_class: int = 10  # validation images per class (probe hyper-parameters)
+    suite_test_per_class: int = 30  # test images per class
+    segmentation_images: int = 600  # images in the dense (ADE20k-analogue) suite, all splits
+    real_max_per_split: int = 2000  # cap on each split of the packaged real datasets
+
+
+@dataclass
+class CaptionConfig:
+    g1: str = "mini"  # "mini" (own tiny Llama trained on mini-web), "smollm2", or a local model dir
+    strategy: str = "mix"  # template | c | c_bg_random | c_bg | c_rel | mix
+    mix: dict = field(default_factory=lambda: {"c": 0.44, "c_rel": 0.11, "c_bg": 0.45})  # mix probabilities (paper code's object split)
+    n_captions: int = 10_000  # captions per caption set
+    n_demonstrations: int = 3  # in-context examples per prompt (paper: 3)
+    temperature: float = 0.8  # paper: 0.8
+    top_p: float = 0.9  # paper: 0.9
+    max_new_tokens: int = 40  # paper: 100; mini captions are short
+    batch_size: int = 256  # prompts per generate() call
+    # mini g1 (Llama architecture) and its pretraining
+    g1_hidden: int = 128  # hidden size
+    g1_layers: int = 4  # decoder layers
+    g1_heads: int = 4  # attention heads
+    g1_vocab: int = 2048  # BPE vocabulary trained with `tokenizers`
+    g1_steps: int = 1500  # pretraining steps
+    g1_batch: int = 64  # sequences per step
+    g1_lr: float = 2e-3  # AdamW peak lr, cosine
+
+
+@dataclass
+class ImageConfig:
+    g2: str = "mini"  # "mini" (own latent diffusion on mini-web) or a local Stable Diffusion dir
+    images_per_caption: int = 4  # paper: 4
+    cfg_scale: float = 2.5  # paper: 2.5
+    steps: int = 20  # sampler steps (DPM-Solver++; paper: DDIM 50)
+    batch_size: int = 256  # images per denoising call
+    num_workers: int = 1  # generation processes (shards) run at once
+    shard_size: int = 1024  # images per output shard
+    cfg_study_scales: tuple = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0, 8.0)  # Table 3 analogue
+    # mini g2 components and pretraining (recipe from feasibility-notes.md)
+    vae_channels: tuple = (16, 32, 64)  # AutoencoderKL block widths: 32 px -> 8x8x4 latents
+    vae_steps: int = 3000  # VAE training steps
+    vae_batch: int = 16  # VAE batch size
+    unet_channels: tuple = (64, 128)  # UNet2DConditionModel block widths
+    unet_steps: int = 4000  # UNet training steps
+    unet_batch: int = 32  # small batches learned objects faster at equal time
+    unet_lr: float = 1e-3  # AdamW peak lr, cosine
+    caption_dropout: float = 0.1  # empty captions so classifier-free guidance works
+    prediction_type: str = "v_prediction"  # v-prediction: colour 92% vs 32% with epsilon
+
+
+@dataclass
+class TrainConfig:
+    method: str = "synclr"  # synclr | stablerep | simclr | supce | clip
+    components: str = "ema,ibot,multicrop"  # SynCLR parts on top of StableRep (Table 4)
+    image_size: int = 32  # global crop size
+    local_size: int = 16  # local crop size (multi-crop)
+    n_local: int = 4  # local crops per image (paper: 4)
+    patch_size: int = 4  # ViT patch
+    width: int = 192  # ViT hidden size
+    depth: int = 6  # ViT layers
+    heads: int = 3  # ViT attention heads
+    drop_path: float = 0.1  # stochastic depth (paper ViT-B: 0.1)
+    steps: int = 2000  # optimisation steps
+    warmup: int = 100  # linear warm-up steps
+    captions_per_batch: int = 64  # P captions ...
+    images_per_caption: int = 4  # ... x K images each (paper: 4)
+    lr: float = 1e-3  # AdamW peak lr, cosine
+    weight_decay: float = 0.04  # start of cosine wd schedule
+    weight_decay_end: float = 0.2  # end of cosine wd schedule
+    temperature: float = 0.1  # contrastive tau (paper: 0.08 SynCLR, 0.1 StableRep)
+    ema_start: float = 0.994  # EMA teacher momentum, cosine to 1
+    ibot_prototypes: int = 1024  # paper: 65,536
+    ibot_mask_ratio: float = 0.5  # fraction of masked patches in masked images
+    checkpoint_every: int = 500  # steps between atomic checkpoints
+
+
+@dataclass
+class EvalConfig:
+    probe_c_values: int = 12  # log-spaced l2 strengths tried by the logistic probe (paper: 45)
+    probe_max_iter: int = 1000  # L-BFGS iterations
+    linear_epochs: int = 90  # SGD linear probe epochs (paper: 90)
+    linear_lrs: tuple = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)  # parallel heads
+    knn_ks: tuple = (10, 20, 100, 200)  # kNN neighbours (capped by train size)
+    knn_temperature: float = 0.07  # kNN vote temperature
+
+
+@dataclass
+class Config:
+    profile: str = "mini"
+    run: RunConfig = field(default_factory=RunConfig)
+    world: WorldConfig = field(default_factory=WorldConfig)
+    captions: CaptionConfig = field(default_factory=CaptionConfig)
+    images: ImageConfig = field(default_factory=ImageConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    eval: EvalConfig = field(default_factory=EvalConfig)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def section(self, name: str) -> dict:
+        return dataclasses.asdict(getattr(self, name))
+
+
+SECTIONS = ("run", "world", "captions", "images", "train", "eval")
+
+
+# --------------------------------------------------------------------------------------
+# Profiles: changes to the mini defaults.
+# --------------------------------------------------------------------------------------
+PROFILES: dict[str, dict[str, object]] = {
+    # CI: every stage in seconds; results are meaningless, code paths are not.
+    "smoke": {
+        "world.n_web": 512,
+        "world.suite_train_per_class": 4,
+        "world.suite_val_per_class": 2,
+        "world.suite_test_per_class": 3,
+        "world.segmentation_images": 40,
+        "world.real_max_per_split": 100,
+        "captions.n_captions": 64,
+        "captions.g1_steps": 20,
+        "captions.g1_hidden": 32,
+        "captions.g1_layers": 1,
+        "captions.g1_heads": 2,
+        "captions.g1_vocab": 512,
+        "captions.batch_size": 32,
+        "images.steps": 4,
+        "images.batch_size": 64,
+        "images.shard_size": 64,
+        "images.cfg_study_scales": (1.0, 2.5, 8.0),
+        "images.vae_channels": (8, 16, 16),
+        "images.vae_steps": 20,
+        "images.unet_channels": (16, 32),
+        "images.unet_steps": 20,
+        "train.width": 32,
+        "train.depth": 2,
+        "train.heads": 2,
+        "train.steps": 10,
+        "train.warmup": 2,
+        "train.captions_per_batch": 8,
+        "train.ibot_prototypes": 64,
+        "train.checkpoint_every": 5,
+        "eval.probe_c_values": 4,
+        "eval.probe_max_iter": 100,
+        "eval.linear_epochs": 5,
+    },
+    "mini": {},
+    # One GPU, real pretrained weights from local directories (set the paths with --set).
+    "gpu": {
+        "run.device": "cuda",
+        "world.image_size": 64,
+        "captions.g1": "models/llm",  # any local HF causal LM directory
+        "captions.max_new_tokens": 77,
+        "images.g2": "models/stable-diffusion-v1-5",  # local diffusers directory
+        "images.steps": 25,
+        "images.batch_size": 32,
+        "train.image_size": 64,
+        "train.local_size": 32,
+        "train.patch_size": 8,
+        "train.width": 384,
+        "train.depth": 12,
+        "train.heads": 6,
+        "train.steps": 20_000,
+        "train.captions_per_batch": 128,
+        "train.ibot_prototypes": 8192,
+        "eval.probe_c_values": 45,
+    },
+    # The paper's hyper-parameters (ViT-B/16, Table 12 ablation schedule), many GPUs via torchrun.
+    "paper": {
+        "run.device": "cuda",
+        "world.image_size": 224,
+        "captions.g1": "models/Llama-2-7b-hf",
+        "captions.mix": {"c": 0.44, "c_rel": 0.11, "c_bg": 0.45},
+        "captions.n_captions": 10_000_000,
+        "captions.max_new_tokens": 100,
+        "images.g2": "models/stable-diffusion-v1-5",
+        "images.steps": 50,
+        "images.batch_size": 64,
+        "train.image_size": 224,
+        "train.local_size": 96,
+        "train.patch_size": 16,
+        "train.width": 768,
+        "train.depth": 12,
+        "train.heads": 12,
+        "train.steps": 85_000,
+        "train.warmup": 80_000 // 8,
+        "train.captions_per_batch": 2048,
+        "train.lr": 2e-3,
+        "train.temperature": 0.08,
+        "train.ibot_prototypes": 65_536,
+        "eval.probe_c_values": 45,
+    },
+}
+
+
+# --------------------------------------------------------------------------------------
+# Resolution and parsing
+# --------------------------------------------------------------------------------------
+def _field_types(section_obj) -> dict[str, type]:
+    hints = typing.get_type_hints(type(section_obj))
+    return {f.name: hints[f.name] for f in dataclasses.fields(section_obj)}
+
+
+def _valid_keys() -> list[str]:
+    cfg = Config()
+    return [f"{s}.{k}" for s in SECTIONS for k in _field_types(getattr(cfg, s))]
+
+
+def _parse_value(key: str, raw: object, typ: type) -> object:
+    """Turn an override (string from the CLI or a python value) into the field's type."""
+    if not isinstance(raw, str):
+        if typ is float and isinstance(raw, int) and not isinstance(raw, bool):
+            return float(raw)
+        if typ is tuple and isinstance(raw, list):
+            return tuple(raw)
+        if isinstance(raw, typ) and not (typ is int and isinstance(raw, bool)):
+            return raw
+        raise ConfigError(f"{key} expects {typ.__name__}, got {type(raw).__name__} {raw!r}")
+    try:
+        if typ is bool:
+            low = raw.strip().lower()
+            if low in ("1", "true", "yes", "on"):
+                return True
+            if low in ("0", "false", "no", "off"):
+                return False
+            raise ValueError
+        if typ is int:
+            return int(raw.replace("_", ""))
+        if typ is float:
+            return float(raw)
+        if typ is str:
+            return raw
+        if typ is tuple:
+            items = [s for s in raw.replace("(", "").replace(")", "").split(",") if s.strip()]
+            return tuple(_number(s.strip()) for s in items)
+        if typ is dict:
+            value = json.loads(raw)
+            if not isinstance(value, dict):
+                raise ValueError
+            return value
+    except (ValueError, json.JSONDecodeError):
+        pass
+    raise ConfigError(f"{key} expects {typ.__name__}, got {raw!r}")
+
+
+def _number(text: str) -> object:
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            continue
+    return text
+
+
+def apply_override(cfg: Config, key: str, value: object) -> None:
+    section_name, _, field_name = key.partition(".")
+    if section_name not in SECTIONS or not field_name:
+        raise ConfigError(f"unknown override key {key!r}; sections are {', '.join(SECTIONS)} "
+                          f"(e.g. train.steps=100). Valid keys: {', '.join(_valid_keys())}")
+    section = getattr(cfg, section_name)
+    types = _field_types(section)
+    if field_name not in types:
+        raise ConfigError(f"unknown override key {key!r}; valid keys in [{section_name}]: "
+                          f"{', '.join(section_name + '.' + k for k in types)}")
+    setattr(section, field_name, _parse_value(key, value, types[field_name]))
+
+
+def parse_overrides(overrides) -> dict[str, object]:
+    """Accept ["a.b=1", ...], "a.b=1 c.d=2", or {"a.b": 1}; return {"a.b": value}."""
+    if overrides is None:
+        return {}
+    if isinstance(overrides, dict):
+        return dict(overrides)
+    if isinstance(overrides, str):
+        overrides = overrides.split()
+    out = {}
+    for item in overrides:
+        key, sep, value = str(item).partition("=")
+        if not sep:
+            raise ConfigError(f"override {item!r} must look like section.field=value")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def resolve(profile: str = "mini", overrides=None) -> Config:
+    """The profile's config with overrides applied; raises ConfigError on bad input."""
+    if profile not in PROFILES:
+        raise ConfigError(f"unknown profile {profile!r}; valid profiles: {', '.join(PROFILES)}")
+    cfg = Config(profile=profile)
+    for key, value in PROFILES[profile].items():
+        apply_override(cfg, key, value)
+    for key, value in parse_overrides(overrides).items():
+        apply_override(cfg, key, value)
+    return cfg
+
+
+def profile_summary(keys=("world.image_size", "world.n_web", "captions.g1", "captions.n_captions",
+                          "images.g2", "images.steps", "train.width", "train.depth",
+                          "train.patch_size", "train.steps", "train.captions_per_batch",
+                          "run.device")):
+    """A table (pandas DataFrame) of a few key settings side by side for every profile."""
+    import pandas as pd
+
+    rows = []
+    for key in keys:
+        section, _, name = key.partition(".")
+        rows.append({"setting": key, **{p: getattr(getattr(resolve(p), section), name) for p in PROFILES}})
+    return pd.DataFrame(rows)

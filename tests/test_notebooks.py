@@ -1,0 +1,29 @@
+"""Every notebook runs headlessly with papermill at the `smoke` profile (CI's pass)."""
+import json
+
+import pytest
+
+from synclr_lib import paths
+from synclr_lib.notebook_runner import notebook_names, run_notebook
+
+
+@pytest.mark.parametrize("name", notebook_names())
+def test_notebook_runs_at_smoke(name):
+    out = run_notebook(name, "smoke")
+    nb = json.loads(out.read_text())
+    errors = [o for c in nb["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors
+
+
+def test_overview_writes_a_figure_and_a_table():
+    run_notebook("00_overview", "smoke")
+    reports = paths.reports_dir()
+    assert (reports / "figures" / "00_pipeline.png").stat().st_size > 0
+    assert (reports / "figures" / "00_pipeline.pdf").stat().st_size > 0
+    assert (reports / "tables" / "00_profiles.csv").exists() and (reports / "tables" / "00_profiles.md").exists()
+
+
+def test_second_run_is_skipped(capsys):
+    run_notebook("00_overview", "smoke")
+    run_notebook("00_overview", "smoke")
+    assert "up to date" in capsys.readouterr().out
