@@ -1,0 +1,1 @@
+"""Data concerns shared by training and evaluation: pixel conventions, augmentations, batches."""

@@ -1,0 +1,1 @@
+"""Text models shared across stages: the frozen MiniLM sentence encoder."""
