@@ -57,12 +57,20 @@ def read_meta(path: Path) -> dict:
     return json.loads((Path(path) / META).read_text())
 
 
+def partial_path(final: Path) -> Path:
+    """The stable work directory of a resumable stage: kept when a run is killed."""
+    return final.parent / f".partial-{final.name}"
+
+
 def cached(stage: str, payload: dict, build: Callable[[Path], dict | None], *,
-           force: bool | None = None, root: Path | None = None, verbose: bool = True) -> Path:
+           force: bool | None = None, root: Path | None = None, verbose: bool = True,
+           resumable: bool = False) -> Path:
     """Return the finished artifact directory of `stage` for `payload`, building it if needed.
 
-    `build(tmp_dir)` writes the stage's files into `tmp_dir` and may return a dict of extra
-    facts (timings, sizes) that is stored in meta.json under "info".
+    `build(work_dir)` writes the stage's files into `work_dir` and may return a dict of extra
+    facts (timings, sizes) that is stored in meta.json under "info". For a `resumable` stage
+    the work directory has a stable name and survives a killed or failed run, so `build` can
+    skip what an earlier run already finished (it must only ever finish files atomically).
     """
     final = stage_path(stage, payload, root)
     force = force_requested() if force is None else force
@@ -71,10 +79,19 @@ def cached(stage: str, payload: dict, build: Callable[[Path], dict | None], *,
             print(f"[cache] {stage}: reusing {_rel(final)} (config unchanged)")
         return final
     final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.parent / f".tmp-{final.name}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-    tmp.mkdir()
+    if resumable:
+        tmp = partial_path(final)
+        if force and tmp.exists():
+            shutil.rmtree(tmp)
+        resuming = tmp.exists()
+        tmp.mkdir(exist_ok=True)
+    else:
+        tmp = final.parent / f".tmp-{final.name}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        resuming = False
+        tmp.mkdir()
     if verbose:
-        print(f"[cache] {stage}: building {_rel(final)}" + (" (FORCE)" if force else ""))
+        print(f"[cache] {stage}: {'resuming' if resuming else 'building'} {_rel(final)}"
+              + (" (FORCE)" if force else ""))
     start = time.time()
     try:
         info = build(tmp) or {}
@@ -96,7 +113,8 @@ def cached(stage: str, payload: dict, build: Callable[[Path], dict | None], *,
             shutil.rmtree(old, ignore_errors=True)
         tmp.rename(final)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if not resumable:
+            shutil.rmtree(tmp, ignore_errors=True)
         raise
     if verbose:
         print(f"[cache] {stage}: done in {meta['wall_s']:.1f} s -> {_rel(final)}")

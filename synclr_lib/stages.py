@@ -32,6 +32,7 @@ class Stage:
     payload: Callable[[Config], dict]  # the config values the result depends on
     build: Callable[[Config, Path], dict | None]  # writes the artifact into a directory
     requires: tuple[str, ...] = ()  # upstream stages whose artifacts it reads
+    resumable: bool = False  # keep the work dir of a killed run and resume into it
     doc: str = ""
 
 
@@ -39,10 +40,12 @@ _REGISTRY: dict[str, Stage] = {}
 _loaded = False
 
 
-def stage(name: str, *, payload: Callable[[Config], dict], requires: tuple[str, ...] = ()):
+def stage(name: str, *, payload: Callable[[Config], dict], requires: tuple[str, ...] = (),
+          resumable: bool = False):
     """Decorator registering `build(cfg, out_dir)` as the stage `name`."""
     def register(build):
-        _REGISTRY[name] = Stage(name, payload, build, tuple(requires), (build.__doc__ or "").strip())
+        _REGISTRY[name] = Stage(name, payload, build, tuple(requires), resumable,
+                                (build.__doc__ or "").strip())
         return build
     return register
 
@@ -77,4 +80,5 @@ def artifact_path(name: str, cfg: Config) -> Path:
 def run_stage(name: str, cfg: Config, *, force: bool | None = None) -> Path:
     """Build (or reuse from the cache) the stage's artifact; returns its directory."""
     st = get_stage(name)
-    return cached(name, full_payload(name, cfg), lambda out: st.build(cfg, out), force=force)
+    return cached(name, full_payload(name, cfg), lambda out: st.build(cfg, out), force=force,
+                  resumable=st.resumable)

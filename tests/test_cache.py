@@ -46,3 +46,22 @@ def test_failed_build_leaves_nothing(tmp_path):
     with pytest.raises(RuntimeError):
         cache.cached("demo", {"k": 3}, build, root=tmp_path)
     assert list((tmp_path / "demo").iterdir()) == []
+
+
+def test_resumable_stage_keeps_its_work_dir(tmp_path):
+    def failing(out):
+        (out / "shard-0").write_text("done")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        cache.cached("gen", {"k": 1}, failing, root=tmp_path, resumable=True)
+    seen = []
+
+    def resume(out):
+        seen.append(sorted(p.name for p in out.iterdir()))
+        (out / "shard-1").write_text("done")
+
+    final = cache.cached("gen", {"k": 1}, resume, root=tmp_path, resumable=True)
+    assert seen == [["shard-0"]]
+    assert (final / "shard-0").exists() and (final / "shard-1").exists()
+    assert not cache.partial_path(final).exists()
