@@ -43,13 +43,18 @@ $(STAMP): pyproject.toml
 	$(PY) -c "import torch, diffusers, transformers, kornia, sklearn, papermill, jupytext; print('setup ok: torch', torch.__version__)"
 	touch $(STAMP)
 
-# System data: Fashion-MNIST from Debian's dataset-fashion-mnist package.
+# System packages from Debian: Fashion-MNIST (data) and Chromium + ChromeDriver (the
+# JupyterLab browser test). Installed only when missing; a clear message says what failed.
 system-deps:
-	@if [ ! -f $(FASHION_MNIST) ]; then \
-	  echo "Fashion-MNIST missing ($(FASHION_MNIST)): installing Debian package dataset-fashion-mnist"; \
+	@missing=""; \
+	[ -f $(FASHION_MNIST) ] || missing="$$missing dataset-fashion-mnist"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] && echo "" || echo sudo ); \
-	  ( $$SUDO apt-get update -q && $$SUDO apt-get install -y -q dataset-fashion-mnist ) >/dev/null \
-	  || { echo "ERROR: could not install Fashion-MNIST. Run: sudo apt-get install dataset-fashion-mnist"; exit 1; }; \
+	  ( $$SUDO apt-get update -q && $$SUDO apt-get install -y -q $$missing ) >/dev/null \
+	  || { echo "ERROR: could not install:$$missing. Run: sudo apt-get install$$missing"; exit 1; }; \
 	fi
 
 figures: setup
@@ -61,8 +66,10 @@ test: setup
 test-all: setup
 	$(PY) -m pytest -q
 
+# Pair every notebooks/NN_name.py with its .ipynb, then open JupyterLab on notebooks/.
 lab: setup
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	$(VENV)/bin/jupytext --sync notebooks/[0-9][0-9]_*.py
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 clean-artifacts:
 	rm -rf artifacts reports/notebooks/.stamps
