@@ -45,6 +45,8 @@ class WorldConfig:
     suite_test_per_class: int = 30  # test images per class
     segmentation_images: int = 600  # images in the dense (ADE20k-analogue) suite, all splits
     real_max_per_split: int = 2000  # cap on each split of the packaged real datasets
+    web_prior: float = 0.95  # share of mini-web scenes whose background follows the world prior
+    render_workers: int = 2  # processes rendering the mini-web (output does not depend on it)
 
 
 @dataclass

@@ -20,3 +20,8 @@ __all__ = [
     "VOCABULARY", "WorldError", "FashionMNISTMissing", "mask_label", "mentions",
     "plausible_backgrounds", "SceneSpec", "render", "load_fashion_mnist",
 ]
+
+from .alttext import alt_text, sample_scene  # noqa: E402
+from .web import MiniWeb, load_mini_web  # noqa: E402
+
+__all__ += ["alt_text", "sample_scene", "MiniWeb", "load_mini_web"]
