@@ -24,6 +24,7 @@ from .config import Config, ConfigError
 # Modules that define stages (imported on first lookup, so `import synclr_lib` stays light).
 STAGE_MODULES: list[str] = [
     "synclr_lib.world.web",
+    "synclr_lib.world.suites",
 ]
 
 
