@@ -120,10 +120,17 @@ class TrainConfig:
 
 @dataclass
 class EvalConfig:
+    feature: str = "cls"  # probed feature: cls (paper) | mean_patch | cls+mean_patch
+    feature_batch: int = 256  # images per encoder forward pass during feature extraction
     probe_c_values: int = 12  # log-spaced l2 strengths tried by the logistic probe (paper: 45)
+    probe_c_min: float = 1e-6  # smallest C (inverse l2 strength) of the grid (paper: 1e-6)
+    probe_c_max: float = 1e5  # largest C of the grid (paper: 1e5)
     probe_max_iter: int = 1000  # L-BFGS iterations
     linear_epochs: int = 90  # SGD linear probe epochs (paper: 90)
     linear_lrs: tuple = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)  # parallel heads
+    linear_batch: int = 1024  # SGD batch size (paper: 1024)
+    linear_batchnorm: bool = True  # non-affine BatchNorm before the linear layer (paper: optional)
+    dense_epochs: int = 30  # SGD epochs of the dense (per-patch) probe
     knn_ks: tuple = (10, 20, 100, 200)  # kNN neighbours (capped by train size)
     knn_temperature: float = 0.07  # kNN vote temperature
 
@@ -186,6 +193,7 @@ PROFILES: dict[str, dict[str, object]] = {
         "eval.probe_c_values": 4,
         "eval.probe_max_iter": 100,
         "eval.linear_epochs": 5,
+        "eval.dense_epochs": 3,
     },
     "mini": {},
     # One GPU, real pretrained weights from local directories (set the paths with --set).

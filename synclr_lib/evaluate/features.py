@@ -1,0 +1,252 @@
+"""Frozen features for the probes: the CLS token of the last block, the mean of the patch
+tokens, and (on request) every patch token, extracted in batches and cached on disk.
+
+An *encoder* is any Hugging Face model whose output has `last_hidden_state` [B, 1 + P, D]
+(CLS first, then P patch tokens on a square grid) taking `pixel_values` float [B, 3, H, W]
+in [-1, 1] (`synclr_lib.data.pixels.to_tensor`), e.g. a `transformers.ViTModel` saved by the
+training stage (`load_encoder(dir)`); or a module with `encode_tokens(x) -> (cls, patches)`,
+like the raw-pixel baseline `PixelEncoder`. `random_init_encoder(cfg)` builds the
+untrained ViT of the profile, the paper's "random init" row.
+
+The cache: artifacts/features/<encoder fingerprint>/<name>-<images hash>/{cls,mean_patch,
+patch}.npy. The fingerprint hashes the encoder's weights (so a retrained encoder never reuses
+stale features) and the images hash covers the exact pixels (so a re-rendered suite never
+does either); each entry is written to a temporary directory and renamed when complete.
+
+    from synclr_lib.evaluate.features import extract_features, load_encoder
+    feats = extract_features(load_encoder("artifacts/train/.../encoder"), images, cache_name="objects-test")
+    feats.cls.shape, feats.mean_patch.shape
+
+Introduced in notebooks/05_evaluation.py.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from contextlib import nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .. import paths
+from ..data.pixels import to_tensor
+
+
+@dataclass
+class Features:
+    """Frozen features of N images."""
+    cls: np.ndarray  # [N, D] CLS token of the last block (raw pixels: the flattened image)
+    mean_patch: np.ndarray  # [N, D'] mean of the patch tokens
+    patch: np.ndarray | None = None  # [N, P, D'] every patch token (only when asked for)
+
+    @property
+    def grid(self) -> int:
+        """Side of the square patch grid."""
+        if self.patch is None:
+            raise ValueError("these features were extracted without patch tokens (patches=False)")
+        side = int(round(self.patch.shape[1] ** 0.5))
+        if side * side != self.patch.shape[1]:
+            raise ValueError(f"{self.patch.shape[1]} patch tokens do not form a square grid")
+        return side
+
+
+class PixelEncoder(torch.nn.Module):
+    """The raw-pixel "encoder" baseline: CLS = the flattened image (optionally downsampled to
+    `size`), patch tokens = the flattened `patch_size` x `patch_size` x 3 pixel blocks."""
+
+    def __init__(self, patch_size: int = 4, size: int | None = None):
+        super().__init__()
+        self.patch_size = patch_size  # pixels per patch side (match the ViT's for dense/PCA)
+        self.size = size  # resize images to size x size first (None: as they are)
+
+    def fingerprint(self) -> str:
+        return f"pixels-p{self.patch_size}-s{self.size}"
+
+    def encode_tokens(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        if self.size is not None and x.shape[-1] != self.size:
+            x = F.interpolate(x, size=(self.size, self.size), mode="bilinear", antialias=True,
+                              align_corners=False)
+        p = self.patch_size
+        if x.shape[-1] % p or x.shape[-2] % p:
+            raise ValueError(f"image size {tuple(x.shape[-2:])} is not divisible by patch size {p}")
+        patches = F.unfold(x, kernel_size=p, stride=p).transpose(1, 2)  # [B, P, 3 p p]
+        return x.flatten(1), patches
+
+
+def random_init_encoder(cfg, seed: int | None = None):
+    """The profile's ViT (sizes from `cfg.train`) with random weights: the "random init" row.
+    Deterministic in `seed` (default `cfg.run.seed`); the global torch RNG is left untouched."""
+    from transformers import ViTConfig, ViTModel
+
+    t = cfg.train
+    config = ViTConfig(image_size=t.image_size, patch_size=t.patch_size, hidden_size=t.width,
+                       num_hidden_layers=t.depth, num_attention_heads=t.heads,
+                       intermediate_size=4 * t.width)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(cfg.run.seed if seed is None else seed)
+        model = ViTModel(config, add_pooling_layer=False)
+    return model.eval()
+
+
+def load_encoder(path, device: str = "cpu"):
+    """An encoder saved with `save_pretrained` (the training stage's output), frozen, eval mode."""
+    from transformers import AutoModel
+
+    path = Path(path)
+    if not (path / "config.json").is_file():
+        raise FileNotFoundError(f"no encoder at {path} (expected a save_pretrained directory with config.json)")
+    config = json.loads((path / "config.json").read_text())
+    # the ViT pooler is unused (CLS of the last block is the feature); not building it keeps
+    # a checkpoint saved without one from getting freshly initialised, unhashable weights
+    kwargs = {"add_pooling_layer": False} if config.get("model_type") == "vit" else {}
+    model = AutoModel.from_pretrained(path, **kwargs)
+    return model.to(device).eval().requires_grad_(False)
+
+
+def encoder_fingerprint(model) -> str:
+    """A short hash of what the encoder computes: its class, config and weights."""
+    if hasattr(model, "fingerprint"):
+        return str(model.fingerprint())
+    h = hashlib.sha256(type(model).__name__.encode())
+    config = getattr(model, "config", None)
+    if config is not None and hasattr(config, "to_dict"):
+        described = {k: v for k, v in config.to_dict().items()
+                     if k not in ("_name_or_path", "transformers_version")}  # where, not what
+        h.update(json.dumps(described, sort_keys=True, default=str).encode())
+    for name, tensor in sorted(model.state_dict().items()):
+        if name.startswith("pooler."):  # never used for features (see load_encoder)
+            continue
+        t = tensor.detach().cpu().contiguous().reshape(-1)
+        h.update(f"{name}:{t.dtype}:{tuple(tensor.shape)}".encode())
+        h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+    return h.hexdigest()[:16]
+
+
+def images_hash(images: np.ndarray) -> str:
+    images = np.ascontiguousarray(images)
+    h = hashlib.sha256(f"{images.shape}:{images.dtype}".encode())
+    h.update(memoryview(images).cast("B"))
+    return h.hexdigest()[:12]
+
+
+def _model_image_size(model) -> int | None:
+    config = getattr(model, "config", None)
+    size = getattr(config, "image_size", None)
+    if isinstance(size, (tuple, list)):
+        size = size[0]
+    return int(size) if size else None
+
+
+def encode_tokens(model, pixel_values: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(cls [B, D], patch tokens [B, P, D]) of one batch; images are resized to the model's
+    `config.image_size` when they differ."""
+    if hasattr(model, "encode_tokens"):
+        return model.encode_tokens(pixel_values)
+    size = _model_image_size(model)
+    if size is not None and pixel_values.shape[-1] != size:
+        pixel_values = F.interpolate(pixel_values, size=(size, size), mode="bilinear", antialias=True,
+                                     align_corners=False)
+    hidden = model(pixel_values=pixel_values).last_hidden_state
+    return hidden[:, 0], hidden[:, 1:]
+
+
+def _model_device(model) -> torch.device:
+    try:
+        return next(model.parameters()).device
+    except StopIteration:
+        return torch.device("cpu")
+
+
+@torch.no_grad()
+def _extract(model, images, batch_size, bf16, patches, device, progress, desc) -> Features:
+    device = torch.device(device) if device is not None else _model_device(model)
+    was_training = getattr(model, "training", False)
+    model.eval()
+    cls_out, mean_out, patch_out = [], [], []
+    starts = range(0, len(images), batch_size)
+    if progress:
+        from tqdm.auto import tqdm
+        starts = tqdm(starts, desc=desc, leave=False, unit="batch")
+    autocast = (torch.autocast(device_type=device.type, dtype=torch.bfloat16)
+                if bf16 and device.type in ("cpu", "cuda") else nullcontext())
+    try:
+        for s in starts:
+            x = to_tensor(images[s:s + batch_size]).to(device)
+            with autocast:
+                cls, tokens = encode_tokens(model, x)
+            cls_out.append(cls.float().cpu().numpy())
+            mean_out.append(tokens.float().mean(1).cpu().numpy())
+            if patches:
+                patch_out.append(tokens.float().cpu().numpy())
+    finally:
+        model.train(was_training)
+    return Features(cls=np.concatenate(cls_out), mean_patch=np.concatenate(mean_out),
+                    patch=np.concatenate(patch_out) if patches else None)
+
+
+def feature_cache_dir(model, images: np.ndarray, name: str, bf16: bool) -> Path:
+    """Where `extract_features(..., cache_name=name)` stores this encoder's features of `images`."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
+    return (paths.artifacts_dir() / "features" / encoder_fingerprint(model)
+            / f"{safe}-{images_hash(images)}{'-bf16' if bf16 else ''}")
+
+
+def _load_cached(path: Path, patches: bool) -> Features | None:
+    if not (path / "DONE").is_file() or (patches and not (path / "patch.npy").is_file()):
+        return None
+    return Features(cls=np.load(path / "cls.npy"), mean_patch=np.load(path / "mean_patch.npy"),
+                    patch=np.load(path / "patch.npy") if patches else None)
+
+
+def _save_cached(path: Path, feats: Features, info: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".tmp-{path.name}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    tmp.mkdir()
+    try:
+        np.save(tmp / "cls.npy", feats.cls)
+        np.save(tmp / "mean_patch.npy", feats.mean_patch)
+        if feats.patch is not None:
+            np.save(tmp / "patch.npy", feats.patch)
+        (tmp / "info.json").write_text(json.dumps(info, indent=2))
+        (tmp / "DONE").write_text("")
+        if path.exists():  # an entry without patch tokens, now superseded
+            old = path.parent / f".old-{path.name}-{uuid.uuid4().hex[:6]}"
+            path.rename(old)
+            shutil.rmtree(old, ignore_errors=True)
+        tmp.rename(path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def extract_features(model, images_uint8: np.ndarray, batch_size: int = 256, bf16: bool = True, *,
+                     patches: bool = False, cache_name: str | None = None, device=None,
+                     progress: bool = True) -> Features:
+    """Frozen features of uint8 images [N, H, W, 3]: CLS, mean patch token and optionally
+    every patch token (`patches=True`). Runs under no_grad in eval mode, in batches, with bf16
+    autocast when `bf16`. With `cache_name` (e.g. "objects-train") the result is cached per
+    (encoder weights, images) under artifacts/features/ and reused on the next call."""
+    images = np.asarray(images_uint8)
+    if images.dtype != np.uint8 or images.ndim != 4 or images.shape[-1] != 3 or len(images) == 0:
+        raise ValueError(f"expected a non-empty uint8 image array [N, H, W, 3], got "
+                         f"{images.shape} {images.dtype}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    path = feature_cache_dir(model, images, cache_name, bf16) if cache_name else None
+    if path is not None:
+        cached = _load_cached(path, patches)
+        if cached is not None:
+            return cached
+    feats = _extract(model, images, batch_size, bf16, patches, device, progress,
+                     desc=f"features {cache_name or ''}".strip())
+    if path is not None:
+        _save_cached(path, feats, {"name": cache_name, "n_images": len(images),
+                                   "image_shape": list(images.shape[1:]), "bf16": bf16,
+                                   "encoder": type(model).__name__})
+    return feats
