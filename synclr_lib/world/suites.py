@@ -94,6 +94,14 @@ SUITES: dict[str, tuple[str, list, str, str]] = {
               "of the world. An unseen-concept task of the Table 9 analogue (top-1)."),
 }
 KINDS = ("objects", "fine_grained", "dense", "real")
+# the paper dataset each suite stands for (or the slot it fills) -- used in tables
+PAPER_ANALOGUE = {
+    "objects": "ImageNet-1k", "garments": "FGVC-Aircraft", "glyphs": "Stanford Cars", "shapes": "Caltech-101",
+    "colours": "Flowers-102", "textures": "DTD", "scenes": "SUN397", "counts": "Food-101 slot (counting)",
+    "relations": "Oxford-Pets slot (relations)", "multilabel": "PASCAL VOC2007", "segmentation": "ADE20k",
+    "fashion_mnist": "Table 9: unseen domain", "digits": "Table 9: MNIST", "real_textures": "Table 9: EuroSAT/RESISC45",
+    "faces": "Table 9: unseen concept",
+}
 
 
 @dataclass

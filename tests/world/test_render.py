@@ -70,3 +70,28 @@ def test_mask_classes_cover_backgrounds_then_objects():
     assert MASK_CLASSES[:len(BACKGROUNDS)] == BACKGROUNDS and MASK_CLASSES[len(BACKGROUNDS):] == OBJECTS
     with pytest.raises(WorldError):
         mask_label("unicorn")
+
+
+def test_missing_fashion_mnist_names_the_install_command(monkeypatch, tmp_path):
+    from synclr_lib.world import FashionMNISTMissing, sprites
+
+    sprites.load_fashion_mnist.cache_clear()
+    sprites.garment_index.cache_clear()
+    monkeypatch.setattr(sprites, "FASHION_MNIST_DIR", tmp_path)
+    try:
+        with pytest.raises(FashionMNISTMissing, match="sudo apt-get install dataset-fashion-mnist"):
+            render(SceneSpec("sneaker", "red", "grass", seed=1), 32)
+    finally:
+        sprites.load_fashion_mnist.cache_clear()
+        sprites.garment_index.cache_clear()
+
+
+def test_fashion_mnist_splits_feed_web_and_eval_separately():
+    from synclr_lib.world import load_fashion_mnist
+
+    train, train_labels = load_fashion_mnist("train")
+    test, test_labels = load_fashion_mnist("test")
+    assert train.shape == (60000, 28, 28) and test.shape == (10000, 28, 28)
+    with pytest.raises(WorldError, match="is not a 'sneaker' of the Fashion-MNIST test split"):
+        render(SceneSpec("sneaker", "red", "grass", sprite=int((train_labels == 0).nonzero()[0][0]),
+                         source="eval"), 32)
