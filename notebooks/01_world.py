@@ -171,6 +171,20 @@ save_table(seg, "01_segmentation_classes")
 seg.sort_values("pixel share %", ascending=False).head(10)
 
 # %% [markdown]
+# ## 6. Can colour alone solve the suites?
+# A contrastive encoder in a small world happily learns colour and background and little
+# else (feasibility notes, sec. 2). So the world keeps colour independent of the object; this
+# check fits a logistic regression on colour histograms only (no shape at all). Colour and
+# texture suites should be easy from colour; object suites should stay near chance (what
+# remains above chance comes from the world prior: garments and shapes favour different
+# backgrounds, as ImageNet classes favour different scenes).
+
+# %%
+shortcut = summary.colour_shortcut_table(cfg)
+save_table(shortcut, "01_colour_shortcut")
+shortcut
+
+# %% [markdown]
 # ## What this world cannot show
 # It is small: 40 objects against ImageNet's 1,000 classes and 32-pixel images. The feasibility
 # study (shared notes, sec. 2) found that contrastive learning in such a world readily

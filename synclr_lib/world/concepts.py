@@ -279,9 +279,9 @@ def mentions(text: str) -> dict[str, list]:
 
     Longest phrase wins ("navy blue" is navy, "t-shirt" is not a shirt, "blue sky" is a
     background). A relation word counts only when an object follows it before any other
-    relation word ("a sneaker on grass" has no relation; "a sneaker on a box" ... would
-    need "box" to be an object). Returns dict(objects, colours, backgrounds, relations,
-    counts, sizes).
+    relation word: "a sneaker on grass" has no relation, "a sneaker on a hexagon" has "on".
+    Counts are only explicit numbers ("two", "3", "single"). Returns dict(objects, colours,
+    backgrounds, relations, counts, sizes), each a list of canonical names (ints for counts).
     """
     if not isinstance(text, str):
         raise TypeError(f"mentions() expects a string, got {type(text).__name__}")

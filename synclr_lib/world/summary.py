@@ -219,3 +219,33 @@ def suite_figure(name: str, cfg: Config, split: str = "test", per_class: int = 1
         idx = np.concatenate([np.flatnonzero(s.labels == c)[:per_class] for c in range(len(s.class_names))])[:max_images]
         titles = [s.class_names[s.labels[i]] for i in idx]
     return image_grid(s.images[idx], titles, ncols=10, suptitle=f"{name} ({PAPER_ANALOGUE[name]}), {split}")
+
+
+def colour_histogram_features(images: np.ndarray, bins: int = 4) -> np.ndarray:
+    """Normalised RGB histograms (bins^3 cells) of uint8 images [N, H, W, 3]: colour, no shape."""
+    q = (images // (256 // bins)).reshape(len(images), -1, 3).astype(np.int64)
+    cells = (q[..., 0] * bins + q[..., 1]) * bins + q[..., 2]
+    feats = np.stack([np.bincount(c, minlength=bins ** 3) for c in cells]).astype(np.float64)
+    return feats / feats.sum(1, keepdims=True)
+
+
+def colour_shortcut_table(cfg: Config, names=None) -> pd.DataFrame:
+    """Test top-1 of a logistic regression on colour histograms alone, per rendered suite.
+
+    The shortcut check of the world's design (feasibility notes sec. 2): colour and background
+    suites should be easy from colour alone, object suites should not.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    rows = []
+    for name in names or [n for n in suite_names() if SUITES[n][0] in ("objects", "fine_grained")
+                          and n != "multilabel"]:
+        train, test = load_suite(name, cfg, "train"), load_suite(name, cfg, "test")
+        scaler = StandardScaler().fit(colour_histogram_features(train.images))
+        clf = LogisticRegression(C=0.1, max_iter=500)
+        clf.fit(scaler.transform(colour_histogram_features(train.images)), train.labels)
+        acc = float((clf.predict(scaler.transform(colour_histogram_features(test.images))) == test.labels).mean())
+        rows.append({"suite": name, "classes": len(train.class_names), "chance %": 100 / len(train.class_names),
+                     "colour histogram top-1 %": 100 * acc})
+    return pd.DataFrame(rows)
