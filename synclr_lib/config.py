@@ -52,22 +52,30 @@ class WorldConfig:
 @dataclass
 class CaptionConfig:
     g1: str = "mini"  # "mini" (own tiny Llama trained on mini-web), "smollm2", or a local model dir
+    concepts: str = "world"  # "world" (the mini world's 40 objects) or a text file of class names, one per line
+    backgrounds: str = "world"  # "world" (the world prior) or a JSON file {concept: [plausible backgrounds]}
+    demonstrations: str = "auto"  # demonstration pool: auto (mini for the world, else real) | mini | real
     strategy: str = "mix"  # template | c | c_bg_random | c_bg | c_rel | mix
     mix: dict = field(default_factory=lambda: {"c": 0.44, "c_rel": 0.11, "c_bg": 0.45})  # mix probabilities (paper code's object split)
-    n_captions: int = 10_000  # captions per caption set
+    n_captions: int = 10_000  # captions per caption set (after de-duplication)
     n_demonstrations: int = 3  # in-context examples per prompt (paper: 3)
     temperature: float = 0.8  # paper: 0.8
     top_p: float = 0.9  # paper: 0.9
     max_new_tokens: int = 40  # paper: 100; mini captions are short
     batch_size: int = 256  # prompts per generate() call
+    chunk_size: int = 4096  # prompts per resumable chunk file of a caption set
     # mini g1 (Llama architecture) and its pretraining
     g1_hidden: int = 128  # hidden size
     g1_layers: int = 4  # decoder layers
     g1_heads: int = 4  # attention heads
-    g1_vocab: int = 2048  # BPE vocabulary trained with `tokenizers`
-    g1_steps: int = 1500  # pretraining steps
+    g1_vocab: int = 1024  # BPE vocabulary trained with `tokenizers` (mini-web words fit whole)
+    g1_seq_len: int = 128  # tokens per packed training row (an in-context document is ~90)
+    g1_steps: int = 600  # pretraining steps
     g1_batch: int = 64  # sequences per step
-    g1_lr: float = 2e-3  # AdamW peak lr, cosine
+    g1_lr: float = 2e-3  # AdamW peak lr, warm-up then cosine
+    # the SmolLM2-135M-Instruct demo on real concepts (notebooks/02_captions.py)
+    demo_captions: int = 36  # captions in the demo (0 skips it; CPU: ~1 s per caption)
+    demo_max_new_tokens: int = 60  # real captions are longer than mini ones
 
 
 @dataclass
@@ -173,7 +181,12 @@ PROFILES: dict[str, dict[str, object]] = {
         "captions.g1_layers": 1,
         "captions.g1_heads": 2,
         "captions.g1_vocab": 512,
-        "captions.batch_size": 32,
+        "captions.batch_size": 64,
+        "captions.chunk_size": 64,
+        "captions.max_new_tokens": 12,
+        "captions.g1_seq_len": 96,
+        "captions.g1_batch": 16,
+        "captions.demo_captions": 0,
         "images.steps": 4,
         "images.batch_size": 64,
         "images.shard_size": 64,
@@ -202,6 +215,7 @@ PROFILES: dict[str, dict[str, object]] = {
         "world.image_size": 64,
         "captions.g1": "models/llm",  # any local HF causal LM directory
         "captions.max_new_tokens": 77,
+        "captions.batch_size": 64,
         "images.g2": "models/stable-diffusion-v1-5",  # local diffusers directory
         "images.steps": 25,
         "images.batch_size": 32,
@@ -224,6 +238,7 @@ PROFILES: dict[str, dict[str, object]] = {
         "captions.mix": {"c": 0.44, "c_rel": 0.11, "c_bg": 0.45},
         "captions.n_captions": 10_000_000,
         "captions.max_new_tokens": 100,
+        "captions.batch_size": 64,
         "images.g2": "models/stable-diffusion-v1-5",
         "images.steps": 50,
         "images.batch_size": 64,

