@@ -102,28 +102,62 @@ class ImageConfig:
 
 @dataclass
 class TrainConfig:
-    method: str = "synclr"  # synclr | stablerep | simclr | supce | clip
-    components: str = "ema,ibot,multicrop"  # SynCLR parts on top of StableRep (Table 4)
-    image_size: int = 32  # global crop size
-    local_size: int = 16  # local crop size (multi-crop)
-    n_local: int = 4  # local crops per image (paper: 4)
-    patch_size: int = 4  # ViT patch
-    width: int = 192  # ViT hidden size
+    # what is trained, on what (notebooks/04_training.py)
+    method: str = "synclr"  # synclr (multi-positive + components) | simclr | supce | clip
+    components: str = "ema,ibot,multicrop"  # SynCLR parts on top of StableRep (Table 4); "" = StableRep
+    data: str = "synthetic"  # synthetic (images stage: g2) | proxy (renders of scene specs) | web (mini-web)
+    data_dir: str = ""  # train on this synthetic-image directory instead of the images stage
+    proxy_captions: int = 10_000  # data=proxy: scene specs ("captions"), each rendered images.images_per_caption times
+    # encoder: transformers ViTModel (saved with save_pretrained)
+    image_size: int = 32  # global crop size = encoder input size
+    patch_size: int = 4  # ViT patch; 4 at 32 px = 64 tokens (patch 8 learned no shape, feasibility sec. 2)
+    width: int = 192  # ViT hidden size (MLP 4x)
     depth: int = 6  # ViT layers
     heads: int = 3  # ViT attention heads
-    drop_path: float = 0.1  # stochastic depth (paper ViT-B: 0.1)
-    steps: int = 2000  # optimisation steps
-    warmup: int = 100  # linear warm-up steps
-    captions_per_batch: int = 64  # P captions ...
-    images_per_caption: int = 4  # ... x K images each (paper: 4)
-    lr: float = 1e-3  # AdamW peak lr, cosine
-    weight_decay: float = 0.04  # start of cosine wd schedule
-    weight_decay_end: float = 0.2  # end of cosine wd schedule
+    drop_path: float = 0.0  # stochastic depth, whole blocks per sample via a hook (paper ViT-B 0.1)
+    # heads
+    proj_hidden: int = 1024  # contrastive MLP hidden size (paper 4096)
+    proj_dim: int = 256  # contrastive embedding size (paper 256)
+    ibot_hidden: int = 512  # iBOT (DINO-style) head hidden size (paper 2048)
+    ibot_bottleneck: int = 128  # iBOT head bottleneck before the prototypes (paper 256)
+    ibot_prototypes: int = 1024  # iBOT prototypes (paper 65,536)
+    # batches: P captions x K images
+    captions_per_batch: int = 64  # P captions per step (global batch, all ranks)
+    images_per_caption: int = 4  # K images of each caption (paper: 4)
+    group_by: str = ""  # caption-row field grouping captions inside a batch ("" = random captions)
+    captions_per_group: int = 4  # captions sharing `group_by` placed together in a batch
+    # crops and augmentations (BYOL / DINOv2 recipe, batched on tensors)
+    global_scale: tuple = (0.32, 1.0)  # global crop area range (paper 0.32-1)
+    local_size: int = 16  # local crop size (paper 96 for 224)
+    n_local: int = 4  # local crops per image (paper: 4)
+    local_scale: tuple = (0.08, 0.32)  # local crop area range (paper 0.08-0.32)
+    flip: bool = False  # horizontal flip; off: it scrambles left/right relations of the small world
+    jitter_prob: float = 0.8  # colour jitter probability (BYOL 0.8)
+    jitter: tuple = (0.4, 0.4, 0.2, 0.1)  # brightness, contrast, saturation, hue strengths (BYOL)
+    grayscale_prob: float = 0.2  # random grayscale (BYOL 0.2)
+    blur_sigma: tuple = (0.1, 2.0)  # Gaussian blur sigma range in pixels of a 224-px image, rescaled
+    solarize_prob: float = 0.2  # solarize on the "second view" half of global crops (BYOL 0.2)
+    downsample_prob: float = 0.1  # downsample to half size and back (the paper's "downsample")
+    # objective
     temperature: float = 0.1  # contrastive tau (paper: 0.08 SynCLR, 0.1 StableRep)
-    ema_start: float = 0.994  # EMA teacher momentum, cosine to 1
-    ibot_prototypes: int = 1024  # paper: 65,536
-    ibot_mask_ratio: float = 0.5  # fraction of masked patches in masked images
-    checkpoint_every: int = 500  # steps between atomic checkpoints
+    ema_start: float = 0.994  # EMA teacher momentum, cosine to 1 (paper 0.994)
+    student_temp: float = 0.1  # iBOT student temperature (paper 0.1)
+    teacher_temp: float = 0.04  # iBOT teacher temperature at step 0 (paper 0.04)
+    teacher_temp_final: float = 0.07  # ... after the warm-up (paper 0.07)
+    teacher_temp_warmup: int = 500  # steps of linear teacher-temperature warm-up (paper 4k of 85k)
+    ibot_mask_prob: float = 0.5  # fraction of global crops that are masked (paper 0.5)
+    ibot_mask_ratio: float = 0.5  # fraction of a masked crop's patches replaced by the mask token
+    ibot_weight: float = 1.0  # weight of the iBOT loss
+    # optimisation
+    steps: int = 2000  # optimisation steps
+    warmup: int = 100  # linear lr warm-up steps
+    lr: float = 1e-3  # AdamW peak lr, cosine
+    min_lr: float = 1e-5  # lr at the end of the cosine
+    weight_decay: float = 0.04  # start of cosine wd schedule (paper 0.04)
+    weight_decay_end: float = 0.2  # end of cosine wd schedule (paper 0.2)
+    grad_clip: float = 3.0  # max gradient norm (0 = off)
+    checkpoint_every: int = 500  # steps between atomic checkpoints (and one at the end)
+    log_every: int = 10  # steps between rows of the training-curve CSV
 
 
 @dataclass
@@ -203,6 +237,14 @@ PROFILES: dict[str, dict[str, object]] = {
         "train.captions_per_batch": 8,
         "train.ibot_prototypes": 64,
         "train.checkpoint_every": 5,
+        "train.proj_hidden": 64,
+        "train.proj_dim": 32,
+        "train.ibot_hidden": 64,
+        "train.ibot_bottleneck": 32,
+        "train.n_local": 2,
+        "train.proxy_captions": 64,
+        "train.teacher_temp_warmup": 5,
+        "train.log_every": 1,
         "eval.probe_c_values": 4,
         "eval.probe_max_iter": 100,
         "eval.linear_epochs": 5,
@@ -228,6 +270,12 @@ PROFILES: dict[str, dict[str, object]] = {
         "train.steps": 20_000,
         "train.captions_per_batch": 128,
         "train.ibot_prototypes": 8192,
+        "train.proj_hidden": 2048,
+        "train.ibot_hidden": 1024,
+        "train.ibot_bottleneck": 256,
+        "train.drop_path": 0.1,
+        "train.teacher_temp_warmup": 2000,
+        "train.checkpoint_every": 1000,
         "eval.probe_c_values": 45,
     },
     # The paper's hyper-parameters (ViT-B/16, Table 12 ablation schedule), many GPUs via torchrun.
@@ -254,6 +302,13 @@ PROFILES: dict[str, dict[str, object]] = {
         "train.lr": 2e-3,
         "train.temperature": 0.08,
         "train.ibot_prototypes": 65_536,
+        "train.proj_hidden": 4096,
+        "train.ibot_hidden": 2048,
+        "train.ibot_bottleneck": 256,
+        "train.drop_path": 0.1,
+        "train.flip": True,
+        "train.teacher_temp_warmup": 4000,
+        "train.checkpoint_every": 5000,
         "eval.probe_c_values": 45,
     },
 }

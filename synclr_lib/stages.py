@@ -28,6 +28,8 @@ STAGE_MODULES: list[str] = [
     "synclr_lib.captions.mini_g1",
     "synclr_lib.captions.sets",
     "synclr_lib.captions.smollm2",
+    "synclr_lib.data.proxy",
+    "synclr_lib.train.stage",
 ]
 
 

@@ -1,0 +1,126 @@
+"""What training reads: images, which caption drew each, caption texts and concept labels.
+
+    data = load_train_data(cfg)     # from the images stage, a directory, the proxy or the mini-web
+
+Sources (`train.data`): `synthetic` (g2's images, the images stage; or `train.data_dir`),
+`proxy` (renders of scene specs, data/proxy.py) and `web` (mini-web renders, each with its
+own alt-text: the learning-from-data baselines). All go through public loaders
+(`load_synthetic_images`, `load_mini_web`). Bad data gives one `TrainDataError` naming it.
+
+Introduced in notebooks/04_training.py.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..config import ConfigError
+
+SOURCES = ("synthetic", "proxy", "web")
+
+
+class TrainDataError(ConfigError):
+    """Training data that is missing, empty, corrupt or unfit for the chosen method."""
+
+
+@dataclass
+class TrainData:
+    images: np.ndarray  # uint8 [N, H, W, 3]
+    caption_of_image: np.ndarray  # [N] caption id (the positives of the multi-positive loss)
+    image_ids_by_caption: np.ndarray  # [n_captions, K] image indices of each caption
+    texts: list[str]  # caption text per caption id
+    concepts: list  # concept name per caption id (None where unknown)
+    rows: list[dict]  # the caption rows as loaded
+    source: str  # synthetic | proxy | web
+    root: Path | None = None
+
+    @property
+    def n_captions(self) -> int:
+        return len(self.texts)
+
+    @property
+    def images_per_caption(self) -> int:
+        return int(self.image_ids_by_caption.shape[1])
+
+    def concept_labels(self) -> tuple[np.ndarray, list[str]]:
+        """Integer concept label per image and the sorted concept names (SupCE)."""
+        if any(c is None for c in self.concepts):
+            raise TrainDataError(f"method supce needs a 'concept' in every caption row of {self.root}")
+        names = sorted(set(self.concepts))
+        index = {c: i for i, c in enumerate(names)}
+        per_caption = np.array([index[c] for c in self.concepts])
+        return per_caption[self.caption_of_image], names
+
+    def group_keys(self, field: str) -> np.ndarray:
+        """Integer key per caption from a caption-row field (for `train.group_by`)."""
+        if any(field not in r for r in self.rows):
+            have = sorted(set().union(*(r.keys() for r in self.rows)))
+            raise TrainDataError(f"train.group_by={field!r} is not a field of every caption row; fields: {', '.join(have)}")
+        values = [str(r[field]) for r in self.rows]
+        index = {v: i for i, v in enumerate(sorted(set(values)))}
+        return np.array([index[v] for v in values])
+
+
+def from_synthetic(root, source: str = "synthetic") -> TrainData:
+    """Read a synthetic-image directory (images/shards.py format) as training data."""
+    from ..images.shards import ShardError, load_synthetic_images
+
+    try:
+        ds = load_synthetic_images(root)
+    except (ShardError, OSError, ValueError, KeyError) as err:
+        raise TrainDataError(f"cannot train on {root}: {err}") from None
+    n_caps, per = len(ds.captions), ds.images_per_caption
+    if len(ds) == 0 or n_caps == 0:
+        raise TrainDataError(f"cannot train on {root}: it holds no images")
+    return TrainData(images=ds.images, caption_of_image=np.asarray(ds.caption_ids),
+                     image_ids_by_caption=np.arange(n_caps * per).reshape(n_caps, per),
+                     texts=[str(r.get("caption", "")) for r in ds.captions],
+                     concepts=[r.get("concept") for r in ds.captions], rows=ds.captions,
+                     source=source, root=Path(root))
+
+
+def from_web(web) -> TrainData:
+    """The mini-web: every image its own caption (its alt-text)."""
+    n = len(web)
+    if n == 0:
+        raise TrainDataError("the mini-web holds no images")
+    concepts = [s.get("object") for s in web.specs]
+    return TrainData(images=web.images, caption_of_image=np.arange(n),
+                     image_ids_by_caption=np.arange(n).reshape(n, 1), texts=list(web.texts),
+                     concepts=concepts, rows=[{"caption": t, "concept": c} for t, c in zip(web.texts, concepts)],
+                     source="web", root=web.path)
+
+
+def data_payload(cfg) -> dict:
+    """The upstream part of the train stage's cache key (what the data depends on)."""
+    from ..stages import full_payload
+
+    t = cfg.train
+    if t.data not in SOURCES:
+        raise ConfigError(f"unknown train.data {t.data!r}; valid: {', '.join(SOURCES)}")
+    if t.data_dir:
+        index = Path(t.data_dir) / "index.json"
+        return {"data_dir": str(Path(t.data_dir).resolve()),
+                "index": index.read_text() if index.is_file() else None}
+    name = {"synthetic": "images", "proxy": "world_proxy", "web": "world"}[t.data]
+    return {name: full_payload(name, cfg)}
+
+
+def load_train_data(cfg) -> TrainData:
+    """The training data `cfg.train` asks for (building upstream stages when needed)."""
+    from ..stages import run_stage
+
+    t = cfg.train
+    if t.data not in SOURCES:
+        raise ConfigError(f"unknown train.data {t.data!r}; valid: {', '.join(SOURCES)}")
+    if t.data_dir:
+        return from_synthetic(t.data_dir, "proxy" if t.data == "proxy" else "synthetic")
+    if t.data == "web":
+        from ..world import load_mini_web
+
+        return from_web(load_mini_web(cfg))
+    if t.data == "proxy":
+        return from_synthetic(run_stage("world_proxy", cfg), "proxy")
+    return from_synthetic(run_stage("images", cfg), "synthetic")

@@ -1,0 +1,50 @@
+"""The cached stage "train": data -> a trained encoder (notebooks/04_training.py).
+
+    path = run_stage("train", cfg)        # artifacts/train/<hash>/
+    enc = load_encoder(path)              # transformers.ViTModel, eval mode
+    curves = load_curves(path)            # pandas DataFrame
+
+The cache key holds the whole `train` section, the run seed, bf16, and the payload of the
+data's upstream stage (images, world_proxy or world; or the data_dir and its index). The
+stage is resumable: a killed run keeps its work directory and checkpoint and resumes.
+
+Under `torchrun`, rank 0 writes the artifact; the other ranks train alongside it and then
+leave the process with status 0 before the cache's finishing step (which must run once).
+
+Introduced in notebooks/04_training.py.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..stages import stage
+from .data import data_payload, load_train_data
+
+
+def train_payload(cfg) -> dict:
+    from .objectives import check_train_config
+
+    check_train_config(cfg)  # bad settings fail here, before any upstream stage runs
+    return {"train": cfg.section("train"), "seed": cfg.run.seed, "bf16": cfg.run.bf16,
+            "data": data_payload(cfg)}
+
+
+@stage("train", payload=train_payload, resumable=True)
+def build_train(cfg, out: Path) -> dict:
+    """Train an encoder (method, components and data from cfg.train); encoder/, curves.csv, config.json."""
+    import os
+
+    from .loop import train
+
+    data = load_train_data(cfg)
+    info = train(cfg, data, out)
+    if int(os.environ.get("RANK", "0")) != 0:
+        raise SystemExit(0)  # rank 0 finishes the artifact (meta.json, DONE, rename) alone
+    return info
+
+
+def load_curves(path):
+    """The training curves of a train artifact (DataFrame)."""
+    import pandas as pd
+
+    return pd.read_csv(Path(path) / "curves.csv")
