@@ -92,12 +92,23 @@ class ImageConfig:
     vae_channels: tuple = (16, 32, 64)  # AutoencoderKL block widths: 32 px -> 8x8x4 latents
     vae_steps: int = 3000  # VAE training steps
     vae_batch: int = 16  # VAE batch size
+    vae_lr: float = 1.5e-3  # AdamW peak lr, cosine
+    vae_latent_noise: float = 0.05  # decoder trained on posterior mean + this noise (L1 + MSE)
     unet_channels: tuple = (64, 128)  # UNet2DConditionModel block widths
+    unet_layers_per_block: int = 1  # resnet(+attention) layers per UNet block (3.4M params)
+    unet_heads: int = 8  # cross-attention heads
+    beta_schedule: str = "scaled_linear"  # DDPM noise schedule (diffusers name), as SD 1.5
     unet_steps: int = 4000  # UNet training steps
     unet_batch: int = 32  # small batches learned objects faster at equal time
     unet_lr: float = 1e-3  # AdamW peak lr, cosine
     caption_dropout: float = 0.1  # empty captions so classifier-free guidance works
     prediction_type: str = "v_prediction"  # v-prediction: colour 92% vs 32% with epsilon
+    # judge (CLIP-score analogue of the CFG study; never used by SynCLR) and the study itself
+    judge_width: int = 32  # CNN width (32 -> 64 -> 128 channels)
+    judge_steps: int = 1500  # judge training steps on mini-web renders
+    judge_batch: int = 64  # judge batch size
+    judge_lr: float = 2e-3  # AdamW one-cycle peak lr
+    cfg_study_captions: int = 256  # captions drawn at every CFG scale of the study
 
 
 @dataclass
@@ -228,7 +239,11 @@ PROFILES: dict[str, dict[str, object]] = {
         "images.vae_channels": (8, 16, 16),
         "images.vae_steps": 20,
         "images.unet_channels": (16, 32),
+        "images.unet_heads": 2,
         "images.unet_steps": 20,
+        "images.judge_width": 8,
+        "images.judge_steps": 20,
+        "images.cfg_study_captions": 8,
         "train.width": 32,
         "train.depth": 2,
         "train.heads": 2,

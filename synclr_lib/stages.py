@@ -25,6 +25,10 @@ from .config import Config, ConfigError
 STAGE_MODULES: list[str] = [
     "synclr_lib.world.web",
     "synclr_lib.world.suites",
+    "synclr_lib.images.pretrain",
+    "synclr_lib.images.judge",
+    "synclr_lib.images.generate",
+    "synclr_lib.images.cfg_study",
     "synclr_lib.captions.mini_g1",
     "synclr_lib.captions.sets",
     "synclr_lib.captions.smollm2",

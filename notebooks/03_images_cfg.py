@@ -1,0 +1,191 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 03 · Image synthesis (g2) and the classifier-free guidance scale
+#
+# SynCLR's second model, **g2**, turns every caption into several images (paper Sec. 3.2).
+# The paper uses Stable Diffusion 1.5 and draws **4 images per caption from different noise
+# seeds**; those 4 images are the positives of the multi-positive contrastive loss. The one
+# knob the paper studies is the **classifier-free guidance (CFG) scale** *w*: at every
+# denoising step the model predicts twice, with and without the caption, and moves
+#
+# $$\hat\epsilon = \epsilon(x_t, \varnothing) + w\,\big(\epsilon(x_t, c) - \epsilon(x_t, \varnothing)\big).$$
+#
+# *w* = 1 is the plain conditional model; larger *w* follows the caption more closely
+# (fidelity) at the price of variety (diversity). The paper picks **2.5**; its Table 3
+# shows ImageNet linear accuracy barely moves between 2 and 4 (72.8 / 72.6 / 72.6).
+#
+# Stable Diffusion cannot run on a 2-core CPU, so at `mini` g2 is **the same diffusers
+# `StableDiffusionPipeline` class** built from small parts and pretrained here on the
+# mini-web's (image, alt-text) pairs — the way SD was pretrained on LAION:
+#
+# | part | Stable Diffusion 1.5 | mini g2 |
+# |---|---|---|
+# | autoencoder | `AutoencoderKL` 512 px -> 64x64x4 | `AutoencoderKL` 32 px -> 8x8x4 |
+# | denoiser | `UNet2DConditionModel`, 860M | `UNet2DConditionModel`, 3.4M, v-prediction |
+# | text encoder | CLIP ViT-L/14 text tower (frozen) | all-MiniLM-L6-v2 (frozen, pretrained) |
+# | sampler | DDIM 50 steps (paper) | DPM-Solver++ 20 steps |
+#
+# Library: `synclr_lib.images` (pipeline, pretrain, generate, judge, cfg_study, shards).
+
+# %% tags=["parameters"]
+profile = "mini"  # smoke | mini | gpu | paper
+overrides = []  # list of "section.field=value" strings
+
+# %%
+import json
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from synclr_lib.config import resolve
+from synclr_lib.plots import image_grid
+from synclr_lib.reporting import save_figure, save_table
+from synclr_lib.runtime import set_threads
+from synclr_lib.stages import run_stage
+
+cfg = resolve(profile, overrides)
+threads = set_threads(cfg.run.threads)
+print(f"profile: {cfg.profile}   torch threads: {threads}   g2: {cfg.images.g2}")
+print(f"{cfg.images.images_per_caption} images per caption, CFG {cfg.images.cfg_scale}, "
+      f"{cfg.images.steps} sampler steps")
+
+# %% [markdown]
+# ## 1. Pretraining the mini g2
+# Three cached stages, in order: MiniLM token states of every alt-text (computed once per
+# corpus), the **autoencoder** (trained first, on its posterior mean plus a little noise with
+# an L1 + MSE loss: sharper than a KL-regularised VAE at this size), then the **UNet** on the
+# frozen autoencoder's latents with **10 % empty captions**, so the same network also learns
+# the unconditional prediction that CFG needs. At `gpu`/`paper` these stages are skipped:
+# g2 is Stable Diffusion 1.5 from a local directory.
+
+# %%
+if cfg.images.g2 == "mini":
+    from synclr_lib.images.pretrain import g2_losses
+
+    g2_dir = run_stage("g2", cfg)
+    g2_info = json.loads((g2_dir / "summary.json").read_text())
+    losses = g2_losses(cfg)
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3))
+    for ax, (name, df) in zip(axes, losses.items()):
+        ax.plot(df["step"], df["loss"], alpha=0.25, lw=0.6)
+        ax.plot(df["step"], df["loss"].rolling(max(1, len(df) // 50), min_periods=1).mean())
+        ax.set(yscale="log", xlabel="step", ylabel="loss", title=f"g2 {name}")
+    fig.tight_layout()
+    save_figure(fig, "03_g2_losses")
+    summary = pd.DataFrame([
+        {"part": "VAE", "params (M)": g2_info["vae"]["params"] / 1e6, "train s": g2_info["vae"]["train_s"],
+         "note": f"held-out PSNR {g2_info['vae']['psnr_held_out_db']:.1f} dB"},
+        {"part": "UNet", "params (M)": g2_info["unet_params"] / 1e6, "train s": g2_info["train_s"],
+         "note": f"final loss {g2_info['final_loss_mean_last_10pct']:.3f}"}])
+    save_table(summary, "03_g2_pretraining")
+    display(summary)
+else:
+    print(f"g2 is a pretrained model from {cfg.images.g2}; nothing to pretrain here")
+
+# %% [markdown]
+# ## 2. The judge: our CLIP-score analogue
+# The paper reads fidelity off CLIP scores. Here a small CNN, trained on mini-web renders
+# whose scene specs are known, tells each image's **object, colour and background**; it is
+# only a measuring instrument and never touches SynCLR. *Fidelity* = how often the judged
+# attribute is the one the caption asked for; *diversity* = mean pairwise distance between
+# the 4 images of a caption in the judge's feature space.
+
+# %%
+from synclr_lib.images.judge import judge_summary
+
+judge_info = judge_summary(cfg)
+print(f"judge accuracy on {judge_info['held_out_images']} held-out mini-web renders: "
+      + ", ".join(f"{k} {v:.3f}" for k, v in judge_info["held_out_accuracy"].items()))
+
+# %% [markdown]
+# ## 3. The same captions at every CFG scale
+# The first captions of the caption set, each with the same 4 noise seeds at every scale,
+# so the rows below differ only by guidance.
+
+# %%
+from synclr_lib.images.cfg_study import cfg_study_images, cfg_study_table
+
+scales = list(cfg.images.cfg_study_scales)
+n_show = min(4, cfg.images.cfg_study_captions)
+per = cfg.images.images_per_caption
+for c in range(n_show):
+    tiles, titles = [], []
+    for s in scales:
+        ds = cfg_study_images(cfg, s)
+        tiles += list(ds.images[ds.caption_ids == c])
+        titles += [f"CFG {s:g}"] + [""] * (per - 1)
+    caption = cfg_study_images(cfg, scales[0]).captions[c]["caption"]
+    fig = image_grid(tiles, titles=titles, ncols=per * min(4, len(scales)), size=1.0,
+                     suptitle=f"caption {c}: {caption!r}")
+    save_figure(fig, f"03_cfg_grid_caption{c}")
+    plt.show()
+
+# %% [markdown]
+# ## 4. Fidelity and diversity versus CFG (the trade-off behind Table 3)
+
+# %%
+table = cfg_study_table(cfg)
+save_table(table, "03_cfg_fidelity_diversity", floatfmt=".3f")
+display(table)
+
+gen = table[table["source"] == "generated"]
+fig, ax = plt.subplots(1, 2, figsize=(9, 3.2))
+for col, label in (("fidelity_object", "object"), ("fidelity_colour", "colour"),
+                   ("fidelity_background", "background"), ("fidelity_all", "all three")):
+    ax[0].plot(gen["cfg_scale"], gen[col], marker="o", label=label)
+ax[0].set(xlabel="CFG scale", ylabel="judge agrees with caption", title="fidelity", xscale="log")
+ax[0].set_xticks(scales, [f"{s:g}" for s in scales])
+ax[0].legend(fontsize=7)
+ax[1].plot(gen["cfg_scale"], gen["diversity"], marker="o", color="C4")
+ax[1].set(xlabel="CFG scale", ylabel="mean pairwise judge-feature distance", title="diversity", xscale="log")
+ax[1].set_xticks(scales, [f"{s:g}" for s in scales])
+fig.tight_layout()
+save_figure(fig, "03_cfg_fidelity_diversity")
+
+# %%
+default = gen[np.isclose(gen["cfg_scale"], cfg.images.cfg_scale)]
+if len(default):
+    obj = float(default["fidelity_object"].iloc[0])
+    print(f"judge object fidelity at CFG {cfg.images.cfg_scale:g}: {obj:.3f}  "
+          f"(issue 5 goal at mini: >= 0.70; feasibility study: 0.666)")
+lo, hi = gen.iloc[0], gen.iloc[-1]
+print(f"CFG {lo.cfg_scale:g} -> {hi.cfg_scale:g}: object fidelity {lo.fidelity_object:.3f} -> {hi.fidelity_object:.3f}, "
+      f"diversity {lo.diversity:.1f} -> {hi.diversity:.1f}")
+
+# %% [markdown]
+# ## 5. The synthetic dataset SynCLR learns from
+# Every caption of the caption set, 4 images each at CFG 2.5, written as numpy shards of
+# whole captions (`synclr_lib/images/shards.py`). Generation is sharded and resumable:
+# `python -m synclr_lib.images --shard k --num-shards N` draws one part, a killed run resumes
+# at the shard it stopped in, and image *j* of caption *i* always starts from the noise
+# seeded by (seed, *i*, *j*), so the bytes never depend on the batch, process or run.
+
+# %%
+from synclr_lib.images.generate import load_images
+
+ds = load_images(cfg)
+print(f"{len(ds)} images of {len(ds.captions)} captions, {ds.images_per_caption} per caption, "
+      f"{ds.index['num_shards']} shards, {ds.images.nbytes / 1e6:.0f} MB")
+show = min(8, len(ds.captions))
+fig = image_grid(ds.images[: show * ds.images_per_caption],
+                 titles=sum([[ds.captions[c]["caption"][:28]] + [""] * (ds.images_per_caption - 1)
+                             for c in range(show)], []), ncols=2 * ds.images_per_caption, size=1.2)
+save_figure(fig, "03_dataset_samples")
+
+# %% [markdown]
+# ## 6. Downstream accuracy per CFG scale (Table 3 analogue)
+# **Not here yet: it arrives with the training issue.** The paper's Table 3 trains SynCLR on
+# images drawn at CFG 2, 3 and 4 and compares ImageNet linear accuracy (72.8 / 72.6 / 72.6).
+# The analogue — a short SynCLR run per scale on `cfg_study_images(cfg, scale)` followed by
+# the linear probe of notebooks/05_evaluation — needs the training and evaluation stages;
+# this cell will call them when they land.

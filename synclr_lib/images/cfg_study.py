@@ -1,0 +1,111 @@
+"""The CFG study (paper Sec. 3.2, Table 3): the same captions and the same noise drawn at every
+guidance scale of `images.cfg_study_scales`, scored by the judge.
+
+    path = run_stage("cfg_study", cfg)
+    table = cfg_study_table(cfg)      # scale, fidelity_object/colour/background/all, diversity
+    grid = cfg_study_images(cfg, 2.5) # SyntheticImages of one scale
+
+Each scale is a resumable generation directory (generate.py) inside the stage's work
+directory, so a killed study resumes at the shard it stopped in. Image j of caption i has
+the same seed at every scale (and in the `images` stage), so the grids differ only by CFG.
+Reference rows: the judge on held-out mini-web renders and on their VAE reconstructions
+(the best g2 could do through its autoencoder).
+
+Introduced in notebooks/03_images_cfg.py.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..stages import run_stage, stage
+from .generate import generate_dataset, load_caption_rows, settings_from_config
+from .judge import accuracy, fidelity_diversity, judge_images, load_judge, spec_labels
+from .shards import load_synthetic_images
+
+
+def _scale_dir(root: Path, scale: float) -> Path:
+    return Path(root) / f"cfg-{float(scale):g}"
+
+
+def _payload(cfg) -> dict:
+    settings = settings_from_config(cfg)
+    key = settings.content_key()
+    key.pop("cfg_scale")
+    return {"scales": [float(s) for s in cfg.images.cfg_study_scales], "captions": cfg.images.cfg_study_captions,
+            "generation": key}
+
+
+@stage("cfg_study", payload=_payload, requires=("captions", "g2", "judge"), resumable=True)
+def build_cfg_study(cfg, out: Path) -> dict:
+    """Images of the first `cfg_study_captions` captions at every CFG scale, and their scores."""
+    from .pipeline import g2_model_dir, load_pipeline
+
+    if not cfg.images.cfg_study_scales:
+        raise ValueError("images.cfg_study_scales is empty: give at least one CFG scale")
+    rows = load_caption_rows(cfg)[:cfg.images.cfg_study_captions]
+    model_dir = g2_model_dir(cfg)
+    judge = load_judge(cfg)
+    pipe = load_pipeline(model_dir, cfg.run.device) if cfg.images.num_workers <= 1 else None
+    records = []
+    for scale in cfg.images.cfg_study_scales:
+        settings = settings_from_config(cfg, cfg_scale=float(scale))
+        root = generate_dataset(_scale_dir(out, scale), rows, model_dir, settings, pipe=pipe,
+                                num_workers=cfg.images.num_workers, desc=f"CFG {scale:g}").parent
+        ds = load_synthetic_images(root)
+        records.append({"source": "generated", "cfg_scale": float(scale),
+                        **fidelity_diversity(judge, ds.images, ds.caption_ids, ds.captions)})
+    records += reference_rows(cfg, judge)
+    table = pd.DataFrame(records)
+    table.to_csv(out / "scores.csv", index=False)
+    return {"captions": len(rows), "scales": list(cfg.images.cfg_study_scales),
+            "fidelity_object_at_default_cfg": _at(table, cfg.images.cfg_scale, "fidelity_object")}
+
+
+def _at(table: pd.DataFrame, scale: float, column: str) -> float | None:
+    hit = table[(table["source"] == "generated") & np.isclose(table["cfg_scale"], scale)]
+    return float(hit[column].iloc[0]) if len(hit) else None
+
+
+def reference_rows(cfg, judge, n: int = 1000) -> list[dict]:
+    """The judge on the last held-out mini-web renders (seen by neither the judge nor the
+    VAE) and on their VAE reconstructions: the ceiling of fidelity at this VAE."""
+    from diffusers import AutoencoderKL
+
+    from ..data.pixels import to_tensor, to_uint8
+    from ..world import load_mini_web
+
+    web = load_mini_web(cfg)
+    held = max(1, min(n, len(web.images) // 20))
+    images = web.images[-held:]
+    labels = spec_labels(list(web.specs[-held:]))
+    rows = []
+    _, preds = judge_images(judge, images)
+    rows.append({"source": "real renders (held out)", **{f"fidelity_{k}": v for k, v in accuracy(preds, labels).items()}})
+    if cfg.images.g2 == "mini":
+        import torch
+
+        vae = AutoencoderKL.from_pretrained(run_stage("g2_vae", cfg) / "vae").eval()
+        with torch.no_grad():
+            recon = np.concatenate([to_uint8(vae.decode(vae.encode(to_tensor(images[i:i + 256])).latent_dist.mean).sample)
+                                    for i in range(0, held, 256)])
+        _, preds = judge_images(judge, recon)
+        rows.append({"source": "VAE reconstructions", **{f"fidelity_{k}": v for k, v in accuracy(preds, labels).items()}})
+    return rows
+
+
+def cfg_study_table(cfg) -> pd.DataFrame:
+    """Fidelity and diversity per CFG scale, plus the reference rows (cached stage)."""
+    return pd.read_csv(run_stage("cfg_study", cfg) / "scores.csv")
+
+
+def cfg_study_images(cfg, scale: float):
+    """SyntheticImages drawn at one scale of the study."""
+    return load_synthetic_images(_scale_dir(run_stage("cfg_study", cfg), scale))
+
+
+def study_summary(cfg) -> dict:
+    return json.loads((run_stage("cfg_study", cfg) / "meta.json").read_text())["info"]

@@ -1,0 +1,280 @@
+"""Pretraining the mini g2 on the mini-web's (image, alt-text) pairs, as three cached stages.
+
+    g2_text : MiniLM token states (16 tokens + mask) of every distinct alt-text, once per corpus
+    g2_vae  : the AutoencoderKL (32x32x3 <-> 8x8x4), trained first; its latent scaling factor
+    g2      : the UNet on the VAE's latents with 10 % empty captions (so CFG works), assembled
+              with the VAE, MiniLM and DPM-Solver++ into a StableDiffusionPipeline and saved
+              with save_pretrained under <artifact>/pipeline
+
+    python -m synclr_lib g2 --profile mini        # runs g2_text and g2_vae first if needed
+
+The recipe is feasibility-notes.md sec. 1 (v-prediction, batch 32, cosine lr, a VAE trained
+on its posterior mean plus a little noise with L1 + MSE), with bf16 autocast on CPU.
+Loss curves land beside each model as losses.csv and losses.png. The functions below take
+plain arrays, so tests train tiny models on a handful of pairs.
+
+Introduced in notebooks/03_images_cfg.py.
+"""
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+import torch.nn.functional as F
+from tqdm.auto import tqdm
+
+from ..data.pixels import to_tensor
+from ..runtime import generator
+from ..stages import run_stage, stage
+from .pipeline import (TEXT_MAX_LENGTH, assemble_pipeline, minilm_text_encoder, mini_unet, mini_vae,
+                       sampling_scheduler, train_scheduler)
+
+WEB_STAGE = "world"  # the world's stage holding the mini-web (synclr_lib.world.web)
+
+
+def _autocast(enabled: bool):
+    return torch.autocast("cpu", dtype=torch.bfloat16, enabled=enabled)
+
+
+def cosine_lr(step: int, total: int, peak: float, warmup: int) -> float:
+    """Linear warm-up then cosine decay to zero."""
+    if step < warmup:
+        return peak * (step + 1) / warmup
+    progress = (step - warmup) / max(1, total - warmup)
+    return peak * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
+
+
+def save_loss_curve(df: pd.DataFrame, out_dir: Path, title: str) -> None:
+    """losses.csv and losses.png (raw loss and a running mean) in out_dir."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    df.to_csv(out_dir / "losses.csv", index=False)
+    fig, ax = plt.subplots(figsize=(5, 3))
+    ax.plot(df["step"], df["loss"], alpha=0.3, lw=0.7, label="loss")
+    ax.plot(df["step"], df["loss"].rolling(max(1, len(df) // 50), min_periods=1).mean(), label="running mean")
+    ax.set_yscale("log")
+    ax.set(xlabel="step", ylabel="loss", title=title)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(out_dir / "losses.png", dpi=120)
+    plt.close(fig)
+
+
+# --------------------------------------------------------------------------------------
+# Text: token states of every distinct alt-text
+# --------------------------------------------------------------------------------------
+def text_states(texts: list[str], max_length: int = TEXT_MAX_LENGTH):
+    """(unique texts, states float16 [U, L, 384], mask uint8 [U, L], text_ids [N]) where
+    text_ids[n] indexes texts[n] in the unique list; "" (the empty caption) is always id 0."""
+    from ..text.minilm import token_states
+
+    unique = [""] + sorted(set(texts) - {""})
+    lookup = {t: i for i, t in enumerate(unique)}
+    states, masks = [], []
+    chunk = 2048
+    for i in tqdm(range(0, len(unique), chunk), desc="g2: MiniLM token states", unit="chunk"):
+        s, m = token_states(unique[i:i + chunk], max_length=max_length)
+        states.append(s.half())
+        masks.append(m.to(torch.uint8))
+    ids = np.array([lookup[t] for t in texts], dtype=np.int64)
+    return unique, torch.cat(states).numpy(), torch.cat(masks).numpy(), ids
+
+
+# --------------------------------------------------------------------------------------
+# VAE
+# --------------------------------------------------------------------------------------
+def train_vae(images: np.ndarray, images_cfg, *, seed: int, bf16: bool = True, progress: bool = True):
+    """Train the mini AutoencoderKL on uint8 images [N, H, W, 3].
+
+    The decoder sees the posterior mean plus `vae_latent_noise` Gaussian noise (sharper than
+    sampling the posterior with a KL term, feasibility-notes.md); loss L1 + MSE. Returns
+    (vae in eval mode, losses DataFrame)."""
+    torch.manual_seed(seed)
+    vae = mini_vae(images_cfg, image_size=images.shape[1])
+    opt = torch.optim.AdamW(vae.parameters(), lr=images_cfg.vae_lr, weight_decay=0.0)
+    steps, batch = images_cfg.vae_steps, images_cfg.vae_batch
+    gen = generator(seed + 1)
+    rows, start = [], time.time()
+    vae.train()
+    for step in tqdm(range(steps), desc="g2: VAE", disable=not progress, mininterval=2):
+        for group in opt.param_groups:
+            group["lr"] = cosine_lr(step, steps, images_cfg.vae_lr, warmup=min(100, steps // 10 + 1))
+        idx = torch.randint(0, len(images), (batch,), generator=gen)
+        x = to_tensor(images[idx.numpy()])
+        with _autocast(bf16):
+            mean = vae.encode(x).latent_dist.mean
+            z = mean + images_cfg.vae_latent_noise * torch.randn(mean.shape, generator=gen)
+            recon = vae.decode(z).sample.float()
+        loss = F.l1_loss(recon, x) + F.mse_loss(recon, x)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(vae.parameters(), 1.0)
+        opt.step()
+        rows.append({"step": step, "loss": loss.item(), "lr": opt.param_groups[0]["lr"],
+                     "elapsed_s": time.time() - start})
+    return vae.eval().requires_grad_(False), pd.DataFrame(rows)
+
+
+@torch.no_grad()
+def encode_images(vae, images: np.ndarray, batch: int = 512) -> torch.Tensor:
+    """Posterior means float32 [N, 4, h, w] (unscaled)."""
+    out = [vae.encode(to_tensor(images[i:i + batch])).latent_dist.mean for i in range(0, len(images), batch)]
+    return torch.cat(out)
+
+
+@torch.no_grad()
+def reconstruction_psnr(vae, images: np.ndarray) -> float:
+    """Mean PSNR (dB, on [0, 1] pixels) of decode(encode(x))."""
+    x = to_tensor(images)
+    recon = vae.decode(vae.encode(x).latent_dist.mean).sample.clamp(-1, 1)
+    mse = ((recon - x) / 2).pow(2).flatten(1).mean(1).clamp(min=1e-10)
+    return float((10 * torch.log10(1 / mse)).mean())
+
+
+# --------------------------------------------------------------------------------------
+# UNet
+# --------------------------------------------------------------------------------------
+def train_unet(latents: torch.Tensor, states: np.ndarray, text_ids: np.ndarray, images_cfg, *,
+               seed: int, bf16: bool = True, progress: bool = True):
+    """Train the mini UNet on scaled latents [N, 4, h, w] with text states [U, L, 384]
+    (text_ids [N] -> row of `states`; row 0 is the empty caption, used for caption dropout).
+
+    Returns (unet in eval mode, losses DataFrame)."""
+    torch.manual_seed(seed)
+    unet = mini_unet(images_cfg, latent_size=latents.shape[-1], cross_attention_dim=states.shape[-1])
+    sched = train_scheduler(images_cfg)
+    opt = torch.optim.AdamW(unet.parameters(), lr=images_cfg.unet_lr, weight_decay=0.01)
+    steps, batch = images_cfg.unet_steps, images_cfg.unet_batch
+    states_t = torch.from_numpy(states)
+    ids_t = torch.from_numpy(text_ids)
+    gen = generator(seed + 1)
+    rows, start = [], time.time()
+    unet.train()
+    for step in tqdm(range(steps), desc="g2: UNet", disable=not progress, mininterval=2):
+        for group in opt.param_groups:
+            group["lr"] = cosine_lr(step, steps, images_cfg.unet_lr, warmup=min(200, steps // 10 + 1))
+        idx = torch.randint(0, len(latents), (batch,), generator=gen)
+        x0 = latents[idx]
+        text = ids_t[idx].clone()
+        text[torch.rand(batch, generator=gen) < images_cfg.caption_dropout] = 0  # "" -> CFG
+        cond = states_t[text].float()
+        noise = torch.randn(x0.shape, generator=gen)
+        t = torch.randint(0, sched.config.num_train_timesteps, (batch,), generator=gen)
+        xt = sched.add_noise(x0, noise, t)
+        target = sched.get_velocity(x0, noise, t) if sched.config.prediction_type == "v_prediction" else noise
+        with _autocast(bf16):
+            pred = unet(xt, t, encoder_hidden_states=cond).sample.float()
+        loss = F.mse_loss(pred, target)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(unet.parameters(), 1.0)
+        opt.step()
+        rows.append({"step": step, "loss": loss.item(), "lr": opt.param_groups[0]["lr"],
+                     "elapsed_s": time.time() - start})
+    return unet.eval().requires_grad_(False), pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------
+# Cached stages
+# --------------------------------------------------------------------------------------
+def _mini_web(cfg):
+    from ..world import load_mini_web
+
+    return load_mini_web(cfg)
+
+
+def _vae_payload(cfg) -> dict:
+    im = cfg.images
+    return {"seed": cfg.run.seed, "bf16": cfg.run.bf16, "vae_channels": list(im.vae_channels),
+            "vae_steps": im.vae_steps, "vae_batch": im.vae_batch, "vae_lr": im.vae_lr,
+            "vae_latent_noise": im.vae_latent_noise}
+
+
+def _unet_payload(cfg) -> dict:
+    im = cfg.images
+    if im.g2 != "mini":  # a local pretrained model: its directory is the whole story
+        return {"g2": im.g2}
+    return {"seed": cfg.run.seed, "bf16": cfg.run.bf16, "unet_channels": list(im.unet_channels),
+            "unet_layers_per_block": im.unet_layers_per_block, "unet_heads": im.unet_heads,
+            "beta_schedule": im.beta_schedule, "prediction_type": im.prediction_type,
+            "unet_steps": im.unet_steps, "unet_batch": im.unet_batch, "unet_lr": im.unet_lr,
+            "caption_dropout": im.caption_dropout}
+
+
+@stage("g2_text", payload=lambda cfg: {"max_length": TEXT_MAX_LENGTH}, requires=(WEB_STAGE,))
+def build_g2_text(cfg, out: Path) -> dict:
+    """MiniLM token states of the mini-web's alt-texts (distinct texts only)."""
+    web = _mini_web(cfg)
+    unique, states, mask, ids = text_states(list(web.texts))
+    np.save(out / "states.npy", states)
+    np.save(out / "mask.npy", mask)
+    np.save(out / "text_ids.npy", ids)
+    (out / "texts.json").write_text(json.dumps(unique))
+    return {"unique_texts": len(unique), "pairs": len(ids)}
+
+
+def load_text_states(cfg):
+    """(states float16 [U, 16, 384], mask [U, 16], text_ids [N], unique texts) of the mini-web."""
+    path = run_stage("g2_text", cfg)
+    return (np.load(path / "states.npy"), np.load(path / "mask.npy"), np.load(path / "text_ids.npy"),
+            json.loads((path / "texts.json").read_text()))
+
+
+@stage("g2_vae", payload=_vae_payload, requires=(WEB_STAGE,))
+def build_g2_vae(cfg, out: Path) -> dict:
+    """The mini AutoencoderKL (save_pretrained), its latent scaling factor and loss curve."""
+    web = _mini_web(cfg)
+    images = web.images
+    held_out = max(1, min(1000, len(images) // 20))  # last 5 %: reconstruction PSNR only
+    vae, losses = train_vae(images[:-held_out], cfg.images, seed=cfg.run.seed, bf16=cfg.run.bf16)
+    latents = encode_images(vae, images)
+    scaling = float(1.0 / latents.std())
+    vae.register_to_config(scaling_factor=scaling)
+    vae.save_pretrained(out / "vae")
+    torch.save((latents * scaling).to(torch.float32), out / "latents.pt")  # scaled, all pairs
+    save_loss_curve(losses, out, "g2 VAE (L1 + MSE)")
+    psnr = reconstruction_psnr(vae, images[-held_out:])
+    info = {"psnr_held_out_db": round(psnr, 2), "scaling_factor": scaling,
+            "train_s": round(float(losses["elapsed_s"].iloc[-1]), 1), "params": sum(p.numel() for p in vae.parameters())}
+    (out / "summary.json").write_text(json.dumps(info, indent=2))
+    return info
+
+
+@stage("g2", payload=_unet_payload, requires=("g2_text", "g2_vae"))
+def build_g2(cfg, out: Path) -> dict:
+    """The mini g2 as a StableDiffusionPipeline under <artifact>/pipeline."""
+    from diffusers import AutoencoderKL
+
+    if cfg.images.g2 != "mini":
+        from .pipeline import resolve_model_dir
+        raise ValueError(f"images.g2={cfg.images.g2!r} is a pretrained model "
+                         f"({resolve_model_dir(cfg.images.g2)}); only the mini g2 is pretrained here")
+    vae_dir = run_stage("g2_vae", cfg)
+    states, _, text_ids, _ = load_text_states(cfg)
+    latents = torch.load(vae_dir / "latents.pt")
+    unet, losses = train_unet(latents, states, text_ids, cfg.images, seed=cfg.run.seed, bf16=cfg.run.bf16)
+    save_loss_curve(losses, out, "g2 UNet (v-prediction MSE)")
+    tokenizer, text_encoder = minilm_text_encoder()
+    vae = AutoencoderKL.from_pretrained(vae_dir / "vae")
+    pipe = assemble_pipeline(vae, unet, sampling_scheduler(train_scheduler(cfg.images)), tokenizer, text_encoder)
+    pipe.save_pretrained(out / "pipeline")
+    info = {"train_s": round(float(losses["elapsed_s"].iloc[-1]), 1),
+            "final_loss_mean_last_10pct": float(losses["loss"].iloc[-max(1, len(losses) // 10):].mean()),
+            "unet_params": sum(p.numel() for p in unet.parameters()),
+            "vae": json.loads((vae_dir / "summary.json").read_text())}
+    (out / "summary.json").write_text(json.dumps(info, indent=2))
+    return info
+
+
+def g2_losses(cfg) -> dict[str, pd.DataFrame]:
+    """The VAE's and the UNet's loss curves (for the notebook)."""
+    return {"vae": pd.read_csv(run_stage("g2_vae", cfg) / "losses.csv"),
+            "unet": pd.read_csv(run_stage("g2", cfg) / "losses.csv")}
