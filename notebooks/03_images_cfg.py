@@ -38,7 +38,7 @@
 
 # %% tags=["parameters"]
 profile = "mini"  # smoke | mini | gpu | paper
-overrides = []  # list of "section.field=value" strings
+overrides = list()  # config overrides, strings of the README form (papermill-safe: no brackets)
 
 # %%
 import json

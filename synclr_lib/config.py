@@ -98,14 +98,14 @@ class ImageConfig:
     unet_layers_per_block: int = 1  # resnet(+attention) layers per UNet block (3.4M params)
     unet_heads: int = 8  # cross-attention heads
     beta_schedule: str = "scaled_linear"  # DDPM noise schedule (diffusers name), as SD 1.5
-    unet_steps: int = 4000  # UNet training steps
+    unet_steps: int = 8000  # UNet training steps (loss still falling at 4000)
     unet_batch: int = 32  # small batches learned objects faster at equal time
     unet_lr: float = 1e-3  # AdamW peak lr, cosine
     caption_dropout: float = 0.1  # empty captions so classifier-free guidance works
     prediction_type: str = "v_prediction"  # v-prediction: colour 92% vs 32% with epsilon
     # judge (CLIP-score analogue of the CFG study; never used by SynCLR) and the study itself
-    judge_width: int = 32  # CNN width (32 -> 64 -> 128 channels)
-    judge_steps: int = 1500  # judge training steps on mini-web renders
+    judge_width: int = 32  # CNN width w (stages of w, 2w, 4w, 4w channels)
+    judge_steps: int = 3000  # judge training steps on mini-web renders (loss still falling at 1500)
     judge_batch: int = 64  # judge batch size
     judge_lr: float = 2e-3  # AdamW one-cycle peak lr
     cfg_study_captions: int = 256  # captions drawn at every CFG scale of the study

@@ -43,23 +43,25 @@ def _vocab() -> dict[str, list[str]]:
 
 
 class Judge(ModelMixin, ConfigMixin):
-    """A small VGG-style CNN: conv-BN-ReLU + max-pool stages (w, 2w, 4w channels; 32 -> 4 px),
-    one more conv, a feature layer on the flattened 4x4 map (keeps where things are) and a
+    """A small VGG-style CNN: conv-BN-ReLU stages of (1, 2, 2, 1) convs with w, 2w, 4w, 4w
+    channels and a max-pool after the first three (32 -> 4 px), a feature layer on the
+    flattened 4x4 map (it keeps where things are: which object is on top of which) and a
     linear head per attribute. save_pretrained / from_pretrained like any diffusers model."""
 
     @register_to_config
     def __init__(self, n_object: int = 40, n_colour: int = 12, n_background: int = 12, width: int = 32,
                  feature_dim: int = 256, image_size: int = 32):
         super().__init__()
-
-        def block(cin, cout, pool=True):
-            layers = [nn.Conv2d(cin, cout, 3, 1, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
-            return layers + ([nn.MaxPool2d(2)] if pool else [])
-
-        w = width
+        layers, cin = [], 3
+        for convs, cout, pool in ((1, width, True), (2, 2 * width, True), (2, 4 * width, True), (1, 4 * width, False)):
+            for _ in range(convs):
+                layers += [nn.Conv2d(cin, cout, 3, 1, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
+                cin = cout
+            if pool:
+                layers.append(nn.MaxPool2d(2))
         side = image_size // 8
-        self.body = nn.Sequential(*block(3, w), *block(w, 2 * w), *block(2 * w, 4 * w), *block(4 * w, 4 * w, False),
-                                  nn.Flatten(), nn.Linear(4 * w * side * side, feature_dim), nn.ReLU(inplace=True))
+        self.body = nn.Sequential(*layers, nn.Flatten(), nn.Linear(cin * side * side, feature_dim),
+                                  nn.ReLU(inplace=True))
         self.heads = nn.ModuleDict({"object": nn.Linear(feature_dim, n_object),
                                     "colour": nn.Linear(feature_dim, n_colour),
                                     "background": nn.Linear(feature_dim, n_background)})
@@ -116,7 +118,7 @@ def _augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
 
 
 def train_judge(images: np.ndarray, labels: dict[str, np.ndarray], images_cfg, *, seed: int,
-                progress: bool = True) -> tuple[Judge, pd.DataFrame]:
+                bf16: bool = True, progress: bool = True) -> tuple[Judge, pd.DataFrame]:
     """Train the judge on uint8 images [N, H, W, 3] with integer labels (-1 = ignore)."""
     vocab = _vocab()
     torch.manual_seed(seed)
@@ -128,18 +130,20 @@ def train_judge(images: np.ndarray, labels: dict[str, np.ndarray], images_cfg, *
     gen = generator(seed + 1)
     lab = {a: torch.from_numpy(v) for a, v in labels.items()}
     rows, start = [], time.time()
-    judge.train()
+    judge.train().to(memory_format=torch.channels_last)  # with bf16: ~2x faster on CPU (measured)
     for step in tqdm(range(steps), desc="judge", disable=not progress, mininterval=2):
         idx = torch.randint(0, len(images), (batch,), generator=gen)
-        x = _augment(to_tensor(images[idx.numpy()]), gen)
-        _, logits = judge(x)
-        loss = sum(F.cross_entropy(logits[a], lab[a][idx], ignore_index=-1) for a in ATTRIBUTES
+        x = _augment(to_tensor(images[idx.numpy()]), gen).contiguous(memory_format=torch.channels_last)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            _, logits = judge(x)
+        loss = sum(F.cross_entropy(logits[a].float(), lab[a][idx], ignore_index=-1) for a in ATTRIBUTES
                    if (lab[a][idx] >= 0).any())  # an all-unlabelled batch would give NaN
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
         sched.step()
         rows.append({"step": step, "loss": loss.item(), "elapsed_s": time.time() - start})
+    judge = judge.to(memory_format=torch.contiguous_format)
     return judge.eval().requires_grad_(False), pd.DataFrame(rows)
 
 
@@ -198,7 +202,7 @@ def fidelity_diversity(judge: Judge, images: np.ndarray, caption_ids: np.ndarray
 # --------------------------------------------------------------------------------------
 def _judge_payload(cfg) -> dict:
     im = cfg.images
-    return {"seed": cfg.run.seed, "judge_width": im.judge_width, "judge_steps": im.judge_steps,
+    return {"seed": cfg.run.seed, "bf16": cfg.run.bf16, "judge_width": im.judge_width, "judge_steps": im.judge_steps,
             "judge_batch": im.judge_batch, "judge_lr": im.judge_lr}
 
 
@@ -211,7 +215,7 @@ def build_judge(cfg, out: Path) -> dict:
     labels = spec_labels(list(web.specs))
     n_val = max(1, len(web.images) // 10)
     train = {a: v[:-n_val] for a, v in labels.items()}
-    judge, losses = train_judge(web.images[:-n_val], train, cfg.images, seed=cfg.run.seed)
+    judge, losses = train_judge(web.images[:-n_val], train, cfg.images, seed=cfg.run.seed, bf16=cfg.run.bf16)
     _, preds = judge_images(judge, web.images[-n_val:])
     acc = accuracy(preds, {a: v[-n_val:] for a, v in labels.items()})
     judge.save_pretrained(out / "judge")
