@@ -56,6 +56,8 @@ def load_causal_lm(path, *, gguf_file: str | None = None, device: str = "cpu", d
             f"g1 model directory {path} {what}: give a local directory written by "
             f"save_pretrained (a Hugging Face causal LM with its tokenizer), 'mini' or 'smollm2'")
     kwargs = {"gguf_file": gguf_file} if gguf_file else {}
+    if dtype is None:  # the checkpoint's own precision on a GPU (Llama-2: fp16), fp32 on CPU
+        dtype = "auto" if str(device).startswith("cuda") else torch.float32
     tok = AutoTokenizer.from_pretrained(path, **kwargs)
     model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, **kwargs).to(device).eval()
     prepare_tokenizer(tok)
