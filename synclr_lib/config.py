@@ -175,6 +175,7 @@ class TrainConfig:
 class EvalConfig:
     feature: str = "cls"  # probed feature: cls (paper) | mean_patch | cls+mean_patch
     feature_batch: int = 256  # images per encoder forward pass during feature extraction
+    probe_threads: int = 1  # BLAS/torch threads while probing (small solves; 2 threads on a busy 2-core box ran 25x slower); 0 = leave as is
     probe_c_values: int = 12  # log-spaced l2 strengths tried by the logistic probe (paper: 45)
     probe_c_min: float = 1e-6  # smallest C (inverse l2 strength) of the grid (paper: 1e-6)
     probe_c_max: float = 1e5  # largest C of the grid (paper: 1e5)

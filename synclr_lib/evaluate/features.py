@@ -4,9 +4,10 @@ tokens, and (on request) every patch token, extracted in batches and cached on d
 An *encoder* is any Hugging Face model whose output has `last_hidden_state` [B, 1 + P, D]
 (CLS first, then P patch tokens on a square grid) taking `pixel_values` float [B, 3, H, W]
 in [-1, 1] (`synclr_lib.data.pixels.to_tensor`), e.g. a `transformers.ViTModel` saved by the
-training stage (`load_encoder(dir)`); or a module with `encode_tokens(x) -> (cls, patches)`,
-like the raw-pixel baseline `PixelEncoder`. `random_init_encoder(cfg)` builds the
-untrained ViT of the profile, the paper's "random init" row.
+training stage (`load_encoder(dir)`, the training stage's loader); or a module with
+`encode_tokens(x) -> (cls, patches)`, like the raw-pixel baseline `PixelEncoder`.
+`random_init_encoder(cfg)` builds the untrained ViT of the profile (the training issue's
+`build_encoder`), the paper's "random init" row.
 
 The cache: artifacts/features/<encoder fingerprint>/<name>-<images hash>/{cls,mean_patch,
 patch}.npy. The fingerprint hashes the encoder's weights (so a retrained encoder never reuses
@@ -58,59 +59,49 @@ class Features:
 
 class PixelEncoder(torch.nn.Module):
     """The raw-pixel "encoder" baseline: CLS = the flattened image (optionally downsampled to
-    `size`), patch tokens = the flattened `patch_size` x `patch_size` x 3 pixel blocks."""
+    `cls_size` x `cls_size` first, to keep the probes' feature dimension small), patch tokens =
+    the flattened `patch_size` x `patch_size` x 3 pixel blocks at full resolution."""
 
-    def __init__(self, patch_size: int = 4, size: int | None = None):
+    def __init__(self, patch_size: int = 4, cls_size: int | None = None):
         super().__init__()
         self.patch_size = patch_size  # pixels per patch side (match the ViT's for dense/PCA)
-        self.size = size  # resize images to size x size first (None: as they are)
+        self.cls_size = cls_size  # side of the image flattened into the CLS feature (None: as is)
 
     def fingerprint(self) -> str:
-        return f"pixels-p{self.patch_size}-s{self.size}"
+        return f"pixels-p{self.patch_size}-c{self.cls_size}"
 
     def encode_tokens(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        if self.size is not None and x.shape[-1] != self.size:
-            x = F.interpolate(x, size=(self.size, self.size), mode="bilinear", antialias=True,
-                              align_corners=False)
         p = self.patch_size
         if x.shape[-1] % p or x.shape[-2] % p:
             raise ValueError(f"image size {tuple(x.shape[-2:])} is not divisible by patch size {p}")
         patches = F.unfold(x, kernel_size=p, stride=p).transpose(1, 2)  # [B, P, 3 p p]
-        return x.flatten(1), patches
+        small = x
+        if self.cls_size is not None and x.shape[-1] != self.cls_size:
+            small = F.interpolate(x, size=(self.cls_size, self.cls_size), mode="bilinear",
+                                  antialias=True, align_corners=False)
+        return small.flatten(1), patches
 
 
 def random_init_encoder(cfg, seed: int | None = None):
-    """The profile's ViT (sizes from `cfg.train`) with random weights: the "random init" row.
-    Deterministic in `seed` (default `cfg.run.seed`); the global torch RNG is left untouched."""
-    from transformers import ViTConfig, ViTModel
+    """The profile's encoder (`synclr_lib.models.build_encoder`, sizes from `cfg.train`) with
+    random weights, in eval mode: the "random init" row. Deterministic in `seed` (default
+    `cfg.run.seed`); the global torch RNG is left untouched."""
+    from ..models import build_encoder
 
-    t = cfg.train
-    config = ViTConfig(image_size=t.image_size, patch_size=t.patch_size, hidden_size=t.width,
-                       num_hidden_layers=t.depth, num_attention_heads=t.heads,
-                       intermediate_size=4 * t.width)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(cfg.run.seed if seed is None else seed)
-        model = ViTModel(config, add_pooling_layer=False)
-    return model.eval()
+    return build_encoder(cfg.train, seed=cfg.run.seed if seed is None else seed, mask_token=False).eval()
 
 
 def load_encoder(path, device: str = "cpu"):
-    """An encoder saved with `save_pretrained` (the training stage's output), frozen, eval mode."""
-    from transformers import AutoModel
+    """A trained encoder from a training artifact (its directory or its `encoder/`), frozen and in
+    eval mode: the training stage's own public loader (`synclr_lib.models.load_encoder`)."""
+    from ..models import load_encoder as load_trained_encoder
 
-    path = Path(path)
-    if not (path / "config.json").is_file():
-        raise FileNotFoundError(f"no encoder at {path} (expected a save_pretrained directory with config.json)")
-    config = json.loads((path / "config.json").read_text())
-    # the ViT pooler is unused (CLS of the last block is the feature); not building it keeps
-    # a checkpoint saved without one from getting freshly initialised, unhashable weights
-    kwargs = {"add_pooling_layer": False} if config.get("model_type") == "vit" else {}
-    model = AutoModel.from_pretrained(path, **kwargs)
-    return model.to(device).eval().requires_grad_(False)
+    return load_trained_encoder(path, device)
 
 
 def encoder_fingerprint(model) -> str:
-    """A short hash of what the encoder computes: its class, config and weights."""
+    """A short hash of what the encoder computes: its class, config and weights (the unused
+    ViT pooler excluded: AutoModel adds a freshly initialised one to checkpoints without it)."""
     if hasattr(model, "fingerprint"):
         return str(model.fingerprint())
     h = hashlib.sha256(type(model).__name__.encode())
@@ -120,7 +111,7 @@ def encoder_fingerprint(model) -> str:
                      if k not in ("_name_or_path", "transformers_version")}  # where, not what
         h.update(json.dumps(described, sort_keys=True, default=str).encode())
     for name, tensor in sorted(model.state_dict().items()):
-        if name.startswith("pooler."):  # never used for features (see load_encoder)
+        if name.startswith("pooler."):  # never used for features (CLS of the last block is)
             continue
         t = tensor.detach().cpu().contiguous().reshape(-1)
         h.update(f"{name}:{t.dtype}:{tuple(tensor.shape)}".encode())

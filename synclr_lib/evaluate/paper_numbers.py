@@ -105,3 +105,34 @@ def table2() -> pd.DataFrame:
 
 def table7() -> pd.DataFrame:
     return pd.DataFrame([{"model": k, "ViT-B": v[0], "ViT-L": v[1]} for k, v in TABLE7.items()])
+
+
+# Which paper dataset each world suite stands in for (from the suite descriptions in
+# synclr_lib/world/suites.py; tests/evaluate/test_tables.py checks the names exist there).
+ANALOGUE = {
+    "objects": "ImageNet",
+    "garments": "Aircraft",
+    "glyphs": "Cars",
+    "textures": "DTD",
+    "colours": "Flowers",
+    "relations": "Pets",
+    "scenes": "SUN397",
+    "shapes": "Caltech-101",
+    "counts": "Food-101",
+    "multilabel": "VOC2007",
+    "segmentation": "ADE20k",
+    "fashion_mnist": "unseen domain",
+    "digits": "MNIST",
+    "real_textures": "EuroSAT / RESISC45",
+    "faces": "unseen concept",
+}
+
+# Table 2 rows and the caption strategy (`captions.strategy`, or the mini-web's alt-text for
+# the real-caption row) that stands in for each of them here.
+TABLE2_STRATEGY = {
+    "alt-text": "cc12m (real captions)",
+    "template": "IN + hypernyms + Places (templates)",
+    "c_bg_random": "IN + Places + LLM",
+    "c_bg": "IN + GPT-4 backgrounds + LLM",
+    "mix": "final config (all concepts, 3 templates)",
+}

@@ -114,3 +114,14 @@ def pca_figure(images, maps_by_encoder: dict, max_images: int = 8, size: float =
         fig.suptitle(title, fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def foreground_iou(foreground, object_masks) -> float:
+    """IoU (percent) between PCA foreground patches [N, g, g] and the true object patches:
+    a patch is object when most of its pixels are in `object_masks` (bool [N, H, W])."""
+    from .dense import patch_labels
+
+    foreground = np.asarray(foreground, bool)
+    truth = patch_labels(np.asarray(object_masks).astype(np.int16), foreground.shape[1]) == 1
+    union = (foreground | truth).sum()
+    return float(100.0 * (foreground & truth).sum() / union) if union else float("nan")

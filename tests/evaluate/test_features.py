@@ -96,3 +96,9 @@ def test_saved_encoder_loads_and_matches(images, tmp_path):
 def test_bad_images_give_one_clear_error():
     with pytest.raises(ValueError, match="uint8 image array"):
         extract_features(PixelEncoder(), np.zeros((2, 8, 8, 3), np.float32))
+
+
+def test_pixel_encoder_can_shrink_only_the_cls_feature(images):
+    feats = extract_features(PixelEncoder(patch_size=4, cls_size=8), images, bf16=False, patches=True,
+                             progress=False)
+    assert feats.cls.shape == (10, 8 * 8 * 3) and feats.patch.shape == (10, 16, 48)

@@ -88,3 +88,17 @@ def test_bad_input_gives_one_clear_error(metric):
         logistic_probe(X_nan, y, Xt, yt, metric=metric)
     with pytest.raises(ValueError, match="NaN"):
         logistic_probe(X, y, Xt * np.inf, yt, metric=metric)
+
+
+def test_joint_one_vs_rest_matches_sklearn_per_column(digits):
+    """The multi-label probe fits all columns in one L-BFGS run; its optimum is scikit-learn's."""
+    from synclr_lib.evaluate.logistic import _OneVsRest
+
+    X_train, _, y_train, _ = digits
+    X = StandardScaler().fit_transform(X_train[:500])
+    Y = np.stack([y_train[:500] % 2 == 0, y_train[:500] > 4], 1).astype(int)
+    joint = _OneVsRest(2, max_iter=5000, tol=1e-8).set_C(0.1).fit(X, Y)
+    for c in range(2):
+        ref = LogisticRegression(C=0.1, max_iter=5000, tol=1e-8).fit(X, Y[:, c])
+        np.testing.assert_allclose(joint.coef_[c], ref.coef_[0], atol=1e-4)
+        np.testing.assert_allclose(joint.intercept_[c], ref.intercept_[0], atol=1e-4)

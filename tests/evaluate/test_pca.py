@@ -43,3 +43,13 @@ def test_bad_input():
         patch_pca(np.zeros((2, 5, 3)))
     with pytest.raises(ValueError, match="NaN"):
         patch_pca(np.full((2, 4, 3), np.nan))
+
+
+def test_foreground_iou_by_hand():
+    from synclr_lib.evaluate.pca import foreground_iou
+
+    masks = np.zeros((1, 4, 4), bool)
+    masks[0, :2, :2] = True  # the top-left patch of a 2x2 grid
+    masks[0, 2, 2] = True  # one pixel of the bottom-right patch: not a majority
+    predicted = np.array([[[True, True], [False, False]]])
+    assert foreground_iou(predicted, masks) == pytest.approx(50.0)  # 1 shared / 2 in the union

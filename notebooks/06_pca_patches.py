@@ -1,0 +1,122 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 06 · What the patch tokens encode: PCA of patch features (Fig. 5)
+#
+# Fig. 5 of the paper (after DINOv2's Fig. 1) looks inside the frozen encoder without any
+# probe: take the patch tokens of a handful of images of **one concept**, run a PCA over all
+# their patches, and
+#
+# 1. threshold the **first component**: in a good encoder it separates the object from the
+#    background, so the object's patches are kept (the side of the threshold that touches
+#    the image border less is taken as the object);
+# 2. run a second PCA over the kept patches only and show its **first three components as
+#    RGB** (background black). When the encoder has learned *parts*, matching parts of
+#    different images get matching colours (the paper: SynCLR's and DINOv2's maps agree
+#    across instances, e.g. heads vs wheels).
+#
+# Our images come from the held-out `objects` suite; the renderer knows where the object is,
+# so beside the pictures we measure how well step 1 finds it: the **foreground IoU** between
+# the thresholded first component and the true object patches (a patch is object when most
+# of its pixels are). Rows: raw pixels (the patch tokens are the pixel blocks themselves),
+# a random-init ViT, and — when the training issue lands — the trained encoders.
+
+# %% tags=["parameters"]
+profile = "mini"  # smoke | mini | gpu | paper
+overrides = []  # list of "section.field=value" strings
+
+# %%
+import numpy as np
+import pandas as pd
+
+from synclr_lib.config import resolve
+from synclr_lib.evaluate import (PixelEncoder, extract_features, load_encoder, patch_pca, pca_figure,
+                                 random_init_encoder)
+from synclr_lib.evaluate.pca import foreground_iou
+from synclr_lib.reporting import save_figure, save_table
+from synclr_lib.runtime import set_threads
+from synclr_lib.world import BACKGROUNDS, SceneSpec, load_suite, render, suite_specs
+
+cfg = resolve(profile, overrides)
+threads = set_threads(cfg.run.threads)
+print(f"profile: {cfg.profile}   threads: {threads}   image size: {cfg.world.image_size}   "
+      f"patch: {cfg.train.patch_size}")
+
+# %% [markdown]
+# ## The encoders
+# The raw-pixel "encoder" uses the ViT's patch size, so all rows share one patch grid.
+
+# %%
+encoders = [
+    ("raw pixels", PixelEncoder(patch_size=cfg.train.patch_size)),
+    ("random init", random_init_encoder(cfg)),
+]
+
+# %% [markdown]
+# ### >>> Trained encoders: these rows arrive with the training issue (issue 6) <<<
+# List them as (row name, encoder directory): SynCLR, a learning-from-data baseline
+# (SimCLR or CLIP on mini-web images), ... — the paper's Fig. 5 compares SynCLR with DINOv2.
+
+# %%
+trained_rows = []  # list of (row name, encoder directory): filled in by the training issue
+encoders += [(row_name, load_encoder(path, cfg.run.device)) for row_name, path in trained_rows]
+
+# %% [markdown]
+# ## Images of one concept, and where their objects are
+# One garment, one letter and one shape, up to 8 test images each. Re-rendering a suite
+# image from its scene spec gives its pixel mask (the renderer is deterministic).
+
+# %%
+test = load_suite("objects", cfg, "test")
+specs = suite_specs("objects", cfg, "test")
+concepts = [c for c in ("ankle boot", "letter R", "star") if c in test.class_names]
+n_show = 8
+chosen = {}
+for concept in concepts:
+    idx = np.flatnonzero(test.labels == test.class_names.index(concept))[:n_show]
+    masks = []
+    for i in idx:
+        image, mask = render(SceneSpec.from_dict(specs[i]), cfg.world.image_size)
+        if not np.array_equal(image, test.images[i]):
+            raise RuntimeError(f"re-rendering suite image {i} did not reproduce it")
+        masks.append(mask >= len(BACKGROUNDS))  # mask labels: backgrounds first, then objects
+    chosen[concept] = (test.images[idx], np.stack(masks))
+pd.DataFrame({"concept": list(chosen), "images": [len(v[0]) for v in chosen.values()]})
+
+# %% [markdown]
+# ## Fig. 5 analogue
+# One figure per concept: the images, then one row of PCA maps per encoder.
+
+# %%
+iou_rows = []
+for concept, (images, object_masks) in chosen.items():
+    maps = {}
+    for row_name, encoder in encoders:
+        feats = extract_features(encoder, images, cfg.eval.feature_batch, cfg.run.bf16, patches=True,
+                                 cache_name=f"pca-{concept}", device=cfg.run.device)
+        maps[row_name] = patch_pca(feats.patch)
+        iou_rows.append({"concept": concept, "encoder": row_name,
+                         "foreground IoU": foreground_iou(maps[row_name].foreground, object_masks),
+                         "fg patches %": 100 * maps[row_name].foreground.mean(),
+                         "var. explained (3 comps) %": 100 * maps[row_name].explained.sum()})
+    fig = pca_figure(images, maps, max_images=n_show, title=f"PCA of patch features: {concept}")
+    save_figure(fig, f"06_pca_{concept.replace(' ', '_')}")
+
+# %% [markdown]
+# ## How well does the first component find the object?
+# Foreground IoU between the thresholded first component and the renderer's object patches
+# (100 = exact). An encoder whose first patch component is colour or texture splits the
+# image along those instead.
+
+# %%
+iou = pd.DataFrame(iou_rows)
+save_table(iou, "06_foreground_iou")
+iou.pivot_table(index="encoder", columns="concept", values="foreground IoU", sort=False).round(1)
