@@ -27,7 +27,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..config import Config
+from ..config import Config, ConfigError
 
 BASE_STRATEGIES = ("template", "c", "c_bg_random", "c_bg", "c_rel")
 STRATEGIES = BASE_STRATEGIES + ("mix",)
@@ -37,8 +37,9 @@ PAPER_RELATIONS = ("in", "on", "next to", "behind", "in front of", "over", "unde
                    "below", "besides")
 
 
-class StrategyError(ValueError):
-    """An unknown strategy, a bad mix, or a concept list that cannot serve a strategy."""
+class StrategyError(ConfigError):
+    """An unknown strategy, a bad mix, or a concept list that cannot serve a strategy
+    (a ConfigError: the command line prints it as one line and exits with status 2)."""
 
 
 @dataclass
