@@ -169,6 +169,10 @@ class TrainConfig:
     grad_clip: float = 3.0  # max gradient norm (0 = off)
     checkpoint_every: int = 500  # steps between atomic checkpoints (and one at the end)
     log_every: int = 10  # steps between rows of the training-curve CSV
+    # the comparison runs of notebook 04 (Tables 4, 5, 10)
+    ablation_steps: int = 500  # steps of every comparison row (paper: ablations 85k vs 500k main)
+    compare_seeds: int = 3  # seeds of the main SynCLR-vs-SimCLR comparison
+    compare_suites: str = ""  # suites probed in notebook 04, comma-separated ("" = objects + the 9 fine-grained)
 
 
 @dataclass
@@ -259,6 +263,9 @@ PROFILES: dict[str, dict[str, object]] = {
         "train.ibot_bottleneck": 32,
         "train.n_local": 2,
         "train.proxy_captions": 64,
+        "train.ablation_steps": 4,
+        "train.compare_seeds": 1,
+        "train.compare_suites": "objects,colours",
         "train.teacher_temp_warmup": 5,
         "train.log_every": 1,
         "eval.probe_c_values": 4,

@@ -53,12 +53,32 @@ class TrainData:
         per_caption = np.array([index[c] for c in self.concepts])
         return per_caption[self.caption_of_image], names
 
-    def group_keys(self, field: str) -> np.ndarray:
-        """Integer key per caption from a caption-row field (for `train.group_by`)."""
-        if any(field not in r for r in self.rows):
+    def group_keys(self, fields: str) -> np.ndarray:
+        """Integer key per caption from caption-row fields (`train.group_by`, comma-separated).
+
+        A field a row lacks (or holds as null) is read from the caption text with the world's
+        `mentions()` (first colour / background / object mentioned), so that g2 data whose rows
+        carry only the concept can still be grouped by colour or background.
+        """
+        names = [f.strip() for f in fields.split(",") if f.strip()]
+        plural = {"colour": "colours", "background": "backgrounds", "object": "objects", "relation": "relations"}
+        missing = [f for f in names if f not in plural and any(r.get(f) is None for r in self.rows)]
+        if missing:
             have = sorted(set().union(*(r.keys() for r in self.rows)))
-            raise TrainDataError(f"train.group_by={field!r} is not a field of every caption row; fields: {', '.join(have)}")
-        values = [str(r[field]) for r in self.rows]
+            raise TrainDataError(f"train.group_by field(s) {missing} are not in every caption row and cannot be "
+                                 f"read from the text; row fields: {', '.join(have)}; text fields: {', '.join(plural)}")
+        values = []
+        for r in self.rows:
+            key = []
+            for f in names:
+                v = r.get(f)
+                if v is None:
+                    from ..world import mentions
+
+                    found = mentions(str(r.get("caption", ""))).get(plural[f], [])
+                    v = found[0] if found else ""
+                key.append(str(v))
+            values.append("|".join(key))
         index = {v: i for i, v in enumerate(sorted(set(values)))}
         return np.array([index[v] for v in values])
 

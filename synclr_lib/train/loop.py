@@ -45,9 +45,15 @@ def _atomic(path: Path, write) -> None:
             tmp.unlink()
 
 
+# train fields that do not change a run's result (notebook-level settings, checkpoint cadence)
+NOT_IN_RESULT = ("ablation_steps", "compare_seeds", "compare_suites", "checkpoint_every")
+
+
 def checkpoint_key(cfg) -> dict:
-    """What a checkpoint must agree with to be resumed."""
-    return {"train": cfg.section("train"), "seed": cfg.run.seed, "bf16": cfg.run.bf16}
+    """What a run's result depends on: a checkpoint must agree with it to be resumed, and it
+    is the train stage's own cache key."""
+    train = {k: v for k, v in cfg.section("train").items() if k not in NOT_IN_RESULT}
+    return {"train": train, "seed": cfg.run.seed, "bf16": cfg.run.bf16}
 
 
 def save_checkpoint(path: Path, objective, optimizer, step: int, history: list, cfg) -> None:
@@ -102,6 +108,46 @@ def write_curves(path: Path, history: list) -> None:
     _atomic(path, lambda p: pd.DataFrame(history).to_csv(p, index=False))
 
 
+def make_batch(cfg, objective, sampler, images: torch.Tensor, step: int, info) -> StepBatch:
+    """This rank's slice of step `step`'s global batch (pixels, ids, labels, draw seed)."""
+    idx, ids = sampler(step)
+    sl = shard(len(idx), info.rank, info.world_size)
+    local_idx = torch.as_tensor(idx[sl])
+    device = torch.device(info.device)
+    labels = objective.concept_of_image[local_idx].to(device) if cfg.train.method == "supce" else None
+    return StepBatch(pixels=to_tensor(images[local_idx]).to(device), ids=torch.as_tensor(ids[sl]).to(device),
+                     labels=labels, start=sl.start, n_global=len(idx), seed=step_seed(cfg.run.seed, step))
+
+
+def training_step(objective, optimizer, params, batch: StepBatch, step: int, t, bf16: bool):
+    """One optimisation step: schedules, loss, backward, gradient averaging over ranks,
+    clipping, AdamW, EMA. Returns (loss, loss terms, grad norm, schedules, EMA momentum)."""
+    lr, wd = schedules.learning_rate(step, t), schedules.weight_decay(step, t)
+    for group in optimizer.param_groups:
+        group["lr"] = lr
+    optimizer.param_groups[0]["weight_decay"] = wd
+    sched = Schedules(teacher_temp=schedules.teacher_temperature(step, t))
+    device_type = batch.pixels.device.type
+    with torch.autocast(device_type, dtype=torch.bfloat16) if bf16 else nullcontext():
+        loss, parts = objective(batch, sched)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    distributed.average_gradients(params)
+    grad_norm = torch.nn.utils.clip_grad_norm_(params, t.grad_clip if t.grad_clip > 0 else float("inf"))
+    optimizer.step()
+    momentum = schedules.ema_momentum(step, t)
+    objective.update_teacher(momentum)
+    return loss, parts, grad_norm, sched, momentum
+
+
+def build(cfg, data, info):
+    """(objective, optimizer, student parameters, sampler) for a run."""
+    objective = Objective(cfg, data).to(torch.device(info.device))
+    params = objective.student_parameters()
+    optimizer = torch.optim.AdamW(param_groups(objective, cfg.train.weight_decay), lr=cfg.train.lr, betas=(0.9, 0.999))
+    return objective, optimizer, params, make_sampler(cfg, data, info.world_size)
+
+
 def train(cfg, data, out_dir, *, on_step=None, progress: bool = True) -> dict:
     """Train `cfg.train.method` on `data`, writing into out_dir (see module docstring).
 
@@ -117,11 +163,7 @@ def train(cfg, data, out_dir, *, on_step=None, progress: bool = True) -> dict:
     info = distributed.setup(cfg.run.device, cfg.run.threads)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    device = torch.device(info.device)
-    objective = Objective(cfg, data).to(device)
-    params = objective.student_parameters()
-    optimizer = torch.optim.AdamW(param_groups(objective, t.weight_decay), lr=t.lr, betas=(0.9, 0.999))
-    sampler = make_sampler(cfg, data, info.world_size)
+    objective, optimizer, params, sampler = build(cfg, data, info)
     start_step, history, elapsed = 0, [], 0.0
     state = load_checkpoint(out_dir / CHECKPOINT, cfg)
     if state is not None:
@@ -130,8 +172,6 @@ def train(cfg, data, out_dir, *, on_step=None, progress: bool = True) -> dict:
         start_step, history = state["step"], state["history"]
         elapsed = history[-1]["seconds"] if history else 0.0
     images = torch.from_numpy(np.ascontiguousarray(data.images))  # uint8, indexed per step
-    def autocast():
-        return torch.autocast(device.type, dtype=torch.bfloat16) if cfg.run.bf16 else nullcontext()
     objective.train()
     bar = tqdm(range(start_step, t.steps), initial=start_step, total=t.steps, desc=f"train {t.method}",
                disable=not (progress and info.is_main), mininterval=2, unit="step")
@@ -139,24 +179,9 @@ def train(cfg, data, out_dir, *, on_step=None, progress: bool = True) -> dict:
     last_time = time.time()
     for step in bar:
         lr, wd = schedules.learning_rate(step, t), schedules.weight_decay(step, t)
-        optimizer.param_groups[0]["lr"] = optimizer.param_groups[1]["lr"] = lr
-        optimizer.param_groups[0]["weight_decay"] = wd
-        idx, ids = sampler(step)
-        sl = shard(len(idx), info.rank, info.world_size)
-        local_idx = torch.as_tensor(idx[sl])
-        labels = objective.concept_of_image[local_idx].to(device) if t.method == "supce" else None
-        batch = StepBatch(pixels=to_tensor(images[local_idx]).to(device), ids=torch.as_tensor(ids[sl]).to(device),
-                          labels=labels, start=sl.start, n_global=len(idx), seed=step_seed(cfg.run.seed, step))
-        sched = Schedules(teacher_temp=schedules.teacher_temperature(step, t))
-        with autocast():
-            loss, parts = objective(batch, sched)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        distributed.average_gradients(params)
-        grad_norm = torch.nn.utils.clip_grad_norm_(params, t.grad_clip if t.grad_clip > 0 else float("inf"))
-        optimizer.step()
-        momentum = schedules.ema_momentum(step, t)
-        objective.update_teacher(momentum)
+        loss, parts, grad_norm, sched, momentum = training_step(
+            objective, optimizer, params, make_batch(cfg, objective, sampler, images, step, info), step, t,
+            cfg.run.bf16)
         logged = {"loss": loss.detach().float(), **{k: v.float() for k, v in parts.items()}}
         for k, v in logged.items():
             window.setdefault(k, []).append(distributed.mean_over_ranks(v).item())

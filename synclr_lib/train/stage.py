@@ -22,11 +22,11 @@ from .data import data_payload, load_train_data
 
 
 def train_payload(cfg) -> dict:
+    from .loop import checkpoint_key
     from .objectives import check_train_config
 
     check_train_config(cfg)  # bad settings fail here, before any upstream stage runs
-    return {"train": cfg.section("train"), "seed": cfg.run.seed, "bf16": cfg.run.bf16,
-            "data": data_payload(cfg)}
+    return {**checkpoint_key(cfg), "data": data_payload(cfg)}
 
 
 @stage("train", payload=train_payload, resumable=True)

@@ -100,7 +100,7 @@ def test_fewer_than_two_images_per_caption(tmp_path, make_shards):
 @pytest.mark.parametrize("override, message", [
     ("train.method=byol", "unknown train.method"),
     ("train.data=internet", "unknown train.data"),
-    ("train.group_by=weather", "not a field of every caption row"),
+    ("train.group_by=weather", "not in every caption row"),
 ])
 def test_other_bad_settings(tiny_data_dir, tmp_path, override, message):
     cfg = resolve("smoke", SMALL + [override])
@@ -110,3 +110,15 @@ def test_other_bad_settings(tiny_data_dir, tmp_path, override, message):
             load_train_data(cfg)
         else:
             train(cfg, from_synthetic(tiny_data_dir), tmp_path / "out", progress=False)
+
+
+def test_group_by_row_fields_and_caption_text(tiny_data_dir):
+    data = from_synthetic(tiny_data_dir)
+    concept = data.group_keys("concept")
+    assert len(set(concept)) == 4 and (concept[::4] == concept[0]).all()
+    combo = data.group_keys("concept,background")
+    assert len(set(combo)) == 4  # concept i % 4 fixes background i % 2
+    data.rows[0]["caption"] = "a crimson star on the beach"
+    data.rows[0].pop("background")
+    keys = data.group_keys("colour,background")  # colour from the text for every row
+    assert keys[0] != keys[1]

@@ -1,0 +1,72 @@
+"""The named training runs behind the paper's training tables, as config variants of one
+base config (notebooks/04_training.py; notebook 05 lists them as trained rows).
+
+    runs = comparison_runs(cfg)                    # {row name: [overrides]}
+    path = train_variant(cfg, runs["SimCLR"])      # cached train artifact of that row
+
+- Table 4 (components, ablation budget `train.ablation_steps`): StableRep, +EMA, +EMA+iBOT,
+  +EMA+multi-crop, SynCLR (all);
+- Table 5 (objective on the same synthetic data): SupCE, SimCLR, SynCLR;
+- Table 10 (CLIP on the same synthetic data) and learning from data (mini-web renders with
+  alt-text): CLIP, SimCLR (web), CLIP (web);
+- the main comparison (`train.steps`, `train.compare_seeds` seeds): SynCLR vs SimCLR.
+"""
+from __future__ import annotations
+
+import copy
+
+from ..config import apply_override, parse_overrides
+
+TABLE4 = {
+    "StableRep": ["train.method=synclr", "train.components="],
+    "+EMA": ["train.method=synclr", "train.components=ema"],
+    "+EMA+iBOT": ["train.method=synclr", "train.components=ema,ibot"],
+    "+EMA+multi-crop": ["train.method=synclr", "train.components=ema,multicrop"],
+    "SynCLR": ["train.method=synclr", "train.components=ema,ibot,multicrop"],
+}
+TABLE5 = {
+    "SupCE": ["train.method=supce", "train.components="],
+    "SimCLR": ["train.method=simclr", "train.components="],
+    "SynCLR": TABLE4["SynCLR"],
+}
+TABLE10 = {
+    "CLIP": ["train.method=clip", "train.components="],
+    "SynCLR": TABLE4["SynCLR"],
+    "SimCLR (web)": ["train.method=simclr", "train.components=", "train.data=web"],
+    "CLIP (web)": ["train.method=clip", "train.components=", "train.data=web"],
+}
+
+
+def variant(cfg, overrides):
+    """A copy of cfg with overrides ("section.field=value" strings) applied."""
+    out = copy.deepcopy(cfg)
+    for key, value in parse_overrides(overrides).items():
+        apply_override(out, key, value)
+    return out
+
+
+def ablation(overrides, cfg) -> list[str]:
+    """Overrides of a comparison row: its own settings at the ablation budget."""
+    t = cfg.train
+    return list(overrides) + [f"train.steps={t.ablation_steps}",
+                              f"train.warmup={min(t.warmup, t.ablation_steps // 10)}",
+                              f"train.teacher_temp_warmup={min(t.teacher_temp_warmup, t.ablation_steps // 3)}"]
+
+
+def comparison_runs(cfg) -> dict[str, list[str]]:
+    """Every comparison row (Tables 4, 5, 10) at the ablation budget: {row name: overrides}."""
+    return {name: ablation(o, cfg) for table in (TABLE4, TABLE5, TABLE10) for name, o in table.items()}
+
+
+def seed_runs(cfg, method: str = "SynCLR") -> dict[str, list[str]]:
+    """The main comparison: `method` at the full budget, one row per seed."""
+    base = {"SynCLR": TABLE4["SynCLR"], "SimCLR": TABLE5["SimCLR"]}[method]
+    return {f"{method} (seed {cfg.run.seed + s})": base + [f"run.seed={cfg.run.seed + s}"]
+            for s in range(cfg.train.compare_seeds)}
+
+
+def train_variant(cfg, overrides):
+    """The cached train artifact of cfg + overrides (built if needed)."""
+    from ..stages import run_stage
+
+    return run_stage("train", variant(cfg, overrides))
