@@ -5,23 +5,10 @@ Introduced in notebooks/00_overview.py.
 """
 from __future__ import annotations
 
-import os
-import uuid
 from pathlib import Path
 
 from . import paths
-
-
-def _atomic_write(path: Path, write) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+from .atomic import atomic_write as _atomic_write
 
 
 def save_figure(fig, name: str, *, dpi: int = 150) -> list[Path]:

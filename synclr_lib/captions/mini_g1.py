@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import os
 import time
 from pathlib import Path
 
@@ -31,6 +30,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from ..atomic import atomic_write
 from ..config import Config
 from ..runtime import set_threads
 from ..stages import run_stage, stage
@@ -209,9 +209,7 @@ def lr_at(step: int, steps: int, peak: float, warmup: int) -> float:
 
 
 def _save_atomic(obj, path: Path) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
+    atomic_write(path, lambda tmp: torch.save(obj, tmp))
 
 
 def pretrain(cfg: Config, texts, specs, out_dir: Path, *, progress: bool = True) -> dict:

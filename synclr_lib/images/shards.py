@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from ..atomic import atomic_write
 
 
 class ShardError(RuntimeError):
@@ -48,15 +48,6 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _atomic_replace(path: Path, write) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
 
 def write_shard(shard_dir: Path, k: int, first_caption: int, images: np.ndarray) -> Path:
     """Write shard k (uint8 [n_captions, K, H, W, 3]) atomically; returns the .npy path."""
@@ -66,11 +57,11 @@ def write_shard(shard_dir: Path, k: int, first_caption: int, images: np.ndarray)
     shard_dir = Path(shard_dir)
     shard_dir.mkdir(parents=True, exist_ok=True)
     npy = shard_dir / f"{shard_name(k)}.npy"
-    _atomic_replace(npy, lambda p: np.save(open(p, "wb"), images, allow_pickle=False))
+    atomic_write(npy, lambda p: np.save(open(p, "wb"), images, allow_pickle=False))
     meta = {"shard": k, "first_caption": int(first_caption), "num_captions": int(images.shape[0]),
             "images_per_caption": int(images.shape[1]), "shape": list(images.shape),
             "bytes": npy.stat().st_size, "sha256": _sha256(npy)}
-    _atomic_replace(shard_dir / f"{shard_name(k)}.json", lambda p: p.write_text(json.dumps(meta)))
+    atomic_write(shard_dir / f"{shard_name(k)}.json", lambda p: p.write_text(json.dumps(meta)))
     return npy
 
 
@@ -117,7 +108,7 @@ def write_captions(root: Path, rows: list[dict]) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     path = root / "captions.jsonl"
     text = "".join(json.dumps({"caption_id": i, **r}) + "\n" for i, r in enumerate(rows))
-    _atomic_replace(path, lambda p: p.write_text(text))
+    atomic_write(path, lambda p: p.write_text(text))
     return path
 
 
@@ -127,7 +118,7 @@ def write_index(root: Path, *, num_captions: int, images_per_caption: int, image
     index = {"num_captions": num_captions, "images_per_caption": images_per_caption,
              "image_size": image_size, "captions_per_shard": captions_per_shard,
              "num_shards": len(shard_ranges(num_captions, captions_per_shard)), **(extra or {})}
-    _atomic_replace(path, lambda p: p.write_text(json.dumps(index, indent=2)))
+    atomic_write(path, lambda p: p.write_text(json.dumps(index, indent=2)))
     return path
 
 

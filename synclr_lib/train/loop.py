@@ -16,9 +16,7 @@ Introduced in notebooks/04_training.py.
 from __future__ import annotations
 
 import json
-import os
 import time
-import uuid
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -26,6 +24,7 @@ import numpy as np
 import torch
 
 from ..config import ConfigError
+from ..atomic import atomic_write
 from ..data.batches import CaptionBatches, ImageBatches, shard
 from ..data.pixels import to_tensor
 from . import distributed, schedules
@@ -34,15 +33,6 @@ from .objectives import Objective, Schedules, StepBatch, check_config, step_seed
 CHECKPOINT = "checkpoint.pt"
 CURVES = "curves.csv"
 
-
-def _atomic(path: Path, write) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 # train fields that do not change a run's result (notebook-level settings, checkpoint cadence)
@@ -59,7 +49,7 @@ def checkpoint_key(cfg) -> dict:
 def save_checkpoint(path: Path, objective, optimizer, step: int, history: list, cfg) -> None:
     state = {"step": step, "model": objective.state_dict(), "optimizer": optimizer.state_dict(),
              "history": history, "key": checkpoint_key(cfg)}
-    _atomic(path, lambda p: torch.save(state, p))
+    atomic_write(path, lambda p: torch.save(state, p))
 
 
 def load_checkpoint(path: Path, cfg) -> dict | None:
@@ -105,7 +95,7 @@ def make_sampler(cfg, data, world_size: int):
 def write_curves(path: Path, history: list) -> None:
     import pandas as pd
 
-    _atomic(path, lambda p: pd.DataFrame(history).to_csv(p, index=False))
+    atomic_write(path, lambda p: pd.DataFrame(history).to_csv(p, index=False))
 
 
 def make_batch(cfg, objective, sampler, images: torch.Tensor, step: int, info) -> StepBatch:
