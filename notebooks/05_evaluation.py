@@ -28,13 +28,13 @@
 # A weighted kNN probe (k in {10, 20, 100, 200}, T = 0.07) is reported beside: it needs no
 # training at all.
 #
-# Until the training issue lands, the rows are the two baselines every paper has: **raw
-# pixels** and a **random-init** ViT of the profile's size. The trained encoders slot in
-# below as a list of (row name, encoder directory).
+# The rows: the two baselines every paper has — **raw pixels** and a **random-init** ViT of
+# the profile's size — then the encoders trained by notebook 04 (SynCLR, its baselines on
+# the same synthetic data, and the learning-from-data baselines).
 
 # %% tags=["parameters"]
 profile = "mini"  # smoke | mini | gpu | paper
-overrides = []  # list of "section.field=value" strings
+overrides = list()  # config overrides, strings of the README form (papermill-safe: no brackets)
 
 # %%
 import matplotlib.pyplot as plt
@@ -49,6 +49,7 @@ from synclr_lib.evaluate.suites import suite_features, suite_kinds
 from synclr_lib.evaluate.tables import knn_vs_probe, label, table2, table6, table9
 from synclr_lib.reporting import save_figure, save_table
 from synclr_lib.runtime import set_threads
+from synclr_lib.train.runs import comparison_runs, seed_runs, train_variant
 from synclr_lib.world import load_suite
 
 cfg = resolve(profile, overrides)
@@ -85,15 +86,20 @@ encoders = [
 ]
 
 # %% [markdown]
-# ### >>> Trained encoders: these rows arrive with the training issue (issue 6) <<<
-# The training stage saves every encoder with `save_pretrained`; list them here as
-# (row name, encoder directory) — SynCLR, StableRep, SimCLR, SupCE, CLIP on synthetic data,
-# and the learning-from-data baselines (SimCLR / CLIP on mini-web images) — and every table
-# below gains their rows. Features and results are cached per encoder weights, so adding a
-# row costs only that row.
+# ### Trained encoders (the training issue's runs, `synclr_lib.train.runs`)
+# Every trained encoder is a cached `train` artifact (built by notebook 04; built here if
+# missing). The Table 6 rows are trained at the same comparison budget
+# (`train.ablation_steps`) on the same synthetic images: SynCLR, StableRep, SimCLR, SupCE and
+# CLIP, plus the learning-from-data baselines SimCLR (web) and CLIP (web) trained on mini-web
+# renders and alt-text. The main SynCLR run (`train.steps`, first seed) is one more row.
+# Features and results are cached per encoder weights, so a row costs only itself.
 
 # %%
-trained_rows = []  # list of (row name, encoder directory): filled in by the training issue
+runs = comparison_runs(cfg)
+table6_rows = ["SynCLR", "StableRep", "SimCLR", "SupCE", "CLIP", "SimCLR (web)", "CLIP (web)"]
+main_name, main_overrides = next(iter(seed_runs(cfg, "SynCLR").items()))
+trained_rows = [(name, train_variant(cfg, runs[name]) / "encoder") for name in table6_rows]
+trained_rows.append((f"{main_name}, main budget", train_variant(cfg, main_overrides) / "encoder"))
 encoders += trained_rows
 
 # %% [markdown]
@@ -139,7 +145,8 @@ long[long.probe != "kNN"].pivot_table(index="suite", columns="encoder", values="
 
 # %% [markdown]
 # ## 5. Table 6 (and Table 7's ADE20k column) analogue
-# Rows: our encoders (measured), then the paper's (ImageNet / fine-grained average of Table
+# Rows: our encoders (measured; every trained row at the same budget except the last,
+# the main SynCLR run), then the paper's (ImageNet / fine-grained average of Table
 # 6; SynCLR B/16 per dataset; ADE20k mIoU of Table 7 for the models it lists). Each column is
 # a world suite labelled with the paper dataset it stands for. The paper's numbers come
 # from 600M generated images and ViT-B/L; ours from a 32-pixel world on a CPU: compare
@@ -165,13 +172,15 @@ save_figure(ax.figure, "05_table6_bars")
 # mix of the three templates best on the fine-grained average. Here each strategy of
 # `captions.strategy` gets one SynCLR run.
 #
-# ### >>> The per-strategy runs arrive with the training issue (issue 6) <<<
-# List them as (strategy, encoder directory), strategy names as in
-# `paper_numbers.TABLE2_STRATEGY` (alt-text, template, c_bg_random, c_bg, mix). Until then
-# the table holds the paper's columns and empty measured ones.
+# ### >>> Not measured yet: the per-strategy runs do not exist <<<
+# Each row needs its own caption set, its own generated images and its own SynCLR run;
+# `synclr_lib.train.runs` has no such runs yet. List them here as (strategy, encoder
+# directory), strategy names as in `paper_numbers.TABLE2_STRATEGY` (alt-text, template,
+# c_bg_random, c_bg, mix). Until then the table holds the paper's columns and empty
+# measured ones.
 
 # %%
-strategy_rows = []  # list of (strategy, encoder directory): filled in by the training issue
+strategy_rows = []  # list of (strategy, encoder directory): none trained yet
 by_strategy = evaluate_encoders(strategy_rows, cfg)
 t2 = table2(by_strategy, cfg.profile)
 save_table(t2, "05_table2")

@@ -27,11 +27,11 @@
 # so beside the pictures we measure how well step 1 finds it: the **foreground IoU** between
 # the thresholded first component and the true object patches (a patch is object when most
 # of its pixels are). Rows: raw pixels (the patch tokens are the pixel blocks themselves),
-# a random-init ViT, and — when the training issue lands — the trained encoders.
+# a random-init ViT, the main SynCLR encoder and two learning-from-data baselines.
 
 # %% tags=["parameters"]
 profile = "mini"  # smoke | mini | gpu | paper
-overrides = []  # list of "section.field=value" strings
+overrides = list()  # config overrides, strings of the README form (papermill-safe: no brackets)
 
 # %%
 import numpy as np
@@ -43,6 +43,7 @@ from synclr_lib.evaluate import (PixelEncoder, extract_features, load_encoder, p
 from synclr_lib.evaluate.pca import foreground_iou
 from synclr_lib.reporting import save_figure, save_table
 from synclr_lib.runtime import set_threads
+from synclr_lib.train.runs import comparison_runs, seed_runs, train_variant
 from synclr_lib.world import BACKGROUNDS, SceneSpec, load_suite, render, suite_specs
 
 cfg = resolve(profile, overrides)
@@ -61,12 +62,16 @@ encoders = [
 ]
 
 # %% [markdown]
-# ### >>> Trained encoders: these rows arrive with the training issue (issue 6) <<<
-# List them as (row name, encoder directory): SynCLR, a learning-from-data baseline
-# (SimCLR or CLIP on mini-web images), ... — the paper's Fig. 5 compares SynCLR with DINOv2.
+# ### Trained encoders
+# The main SynCLR run (first seed, full budget) and the learning-from-data baselines trained
+# on mini-web renders with alt-text, SimCLR (web) and CLIP (web) — our stand-ins for the
+# paper's DINOv2 column. Cached `train` artifacts of notebook 04 (built here if missing).
 
 # %%
-trained_rows = []  # list of (row name, encoder directory): filled in by the training issue
+runs = comparison_runs(cfg)
+main_name, main_overrides = next(iter(seed_runs(cfg, "SynCLR").items()))
+trained_rows = [(main_name, train_variant(cfg, main_overrides) / "encoder")]
+trained_rows += [(name, train_variant(cfg, runs[name]) / "encoder") for name in ("SimCLR (web)", "CLIP (web)")]
 encoders += [(row_name, load_encoder(path, cfg.run.device)) for row_name, path in trained_rows]
 
 # %% [markdown]

@@ -118,7 +118,10 @@ def probe_suite(model, name: str, kind: str, splits: dict, cfg, *, progress: boo
     dense = kind == "dense"
     feats = suite_features(model, name, splits, cfg, patches=dense, progress=progress)
     with probe_threads(cfg.eval.probe_threads):
-        return _probe(feats, name, kind, splits, cfg)
+        try:
+            return _probe(feats, name, kind, splits, cfg)
+        except ValueError as err:  # e.g. NaN features of a diverged encoder: say where
+            raise ValueError(f"suite {name!r}: {err}") from err
 
 
 def _probe(feats, name, kind, splits, cfg) -> dict:

@@ -104,3 +104,19 @@ def test_knn_rows_and_wide_table(cfg):
 def test_unknown_suite_is_one_clear_error(cfg):
     with pytest.raises(ValueError, match="unknown suite.*valid suites: objects"):
         evaluate_encoder(PixelEncoder(), cfg, ["imagenet"], loader=loader, names_fn=names_fn)
+
+
+class NaNEncoder(PixelEncoder):
+    """A "diverged" encoder: every feature is NaN."""
+
+    def fingerprint(self):
+        return "nan-encoder"
+
+    def encode_tokens(self, x):
+        cls, patches = super().encode_tokens(x)
+        return cls * float("nan"), patches * float("nan")
+
+
+def test_nan_features_name_the_suite(cfg):
+    with pytest.raises(ValueError, match="suite 'colours': X_train contains NaN"):
+        evaluate_encoder(NaNEncoder(), cfg, ["colours"], loader=loader, names_fn=names_fn, progress=False)
