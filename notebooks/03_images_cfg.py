@@ -134,6 +134,10 @@ for c in range(n_show):
 # ## 4. Fidelity and diversity versus CFG (the trade-off behind Table 3)
 
 # %%
+from synclr_lib.images.cfg_study import study_summary
+
+print(f"study captions whose text names the concept g1 was asked for: "
+      f"{study_summary(cfg)['captions_naming_their_concept']:.1%} (the others are scored on what they name)")
 table = cfg_study_table(cfg)
 save_table(table, "03_cfg_fidelity_diversity", floatfmt=".3f")
 display(table)

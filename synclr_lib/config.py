@@ -85,7 +85,7 @@ class ImageConfig:
     cfg_scale: float = 2.5  # paper: 2.5
     steps: int = 20  # sampler steps (DPM-Solver++; paper: DDIM 50)
     batch_size: int = 256  # images per denoising call
-    num_workers: int = 1  # generation processes (shards) run at once
+    num_workers: int = 2  # generation processes (1 torch thread each; shard s goes to worker s mod N)
     shard_size: int = 1024  # images per output shard
     cfg_study_scales: tuple = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0, 8.0)  # Table 3 analogue
     # mini g2 components and pretraining (recipe from feasibility-notes.md)
@@ -240,6 +240,7 @@ PROFILES: dict[str, dict[str, object]] = {
         "images.steps": 4,
         "images.batch_size": 64,
         "images.shard_size": 64,
+        "images.num_workers": 1,  # no process start-up in CI
         "images.cfg_study_scales": (1.0, 2.5, 8.0),
         "images.vae_channels": (8, 16, 16),
         "images.vae_steps": 20,
@@ -284,6 +285,7 @@ PROFILES: dict[str, dict[str, object]] = {
         "images.g2": "models/stable-diffusion-v1-5",  # local diffusers directory
         "images.steps": 25,
         "images.batch_size": 32,
+        "images.num_workers": 1,  # one GPU: one process
         "train.image_size": 64,
         "train.local_size": 32,
         "train.patch_size": 8,
@@ -313,6 +315,7 @@ PROFILES: dict[str, dict[str, object]] = {
         "images.g2": "models/stable-diffusion-v1-5",
         "images.steps": 50,
         "images.batch_size": 64,
+        "images.num_workers": 1,  # one process per GPU: launch parts with --shard k --num-shards N
         "train.image_size": 224,
         "train.local_size": 96,
         "train.patch_size": 16,

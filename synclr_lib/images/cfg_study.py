@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..stages import run_stage, stage
 from .generate import generate_dataset, load_caption_rows, settings_from_config
-from .judge import accuracy, fidelity_diversity, judge_images, load_judge, spec_labels
+from .judge import accuracy, concept_named_rate, fidelity_diversity, judge_images, load_judge, spec_labels
 from .shards import load_synthetic_images
 
 
@@ -62,6 +62,7 @@ def build_cfg_study(cfg, out: Path) -> dict:
     table = pd.DataFrame(records)
     table.to_csv(out / "scores.csv", index=False)
     return {"captions": len(rows), "scales": list(cfg.images.cfg_study_scales),
+            "captions_naming_their_concept": concept_named_rate(rows),
             "fidelity_object_at_default_cfg": _at(table, cfg.images.cfg_scale, "fidelity_object")}
 
 

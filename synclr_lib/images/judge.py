@@ -85,9 +85,14 @@ def spec_labels(specs: list[dict]) -> dict[str, np.ndarray]:
 
 
 def caption_labels(rows: list[dict]) -> dict[str, np.ndarray]:
-    """What each caption asks for (-1 = says nothing about it): the object is the row's
-    concept, the background the row's background (else the first one mentioned), the colour
-    the first one mentioned (the main object's, as captions name it first)."""
+    """What each caption asks for (-1 = it names nothing of that kind).
+
+    g2 only sees the caption text, so the labels are what the text names (`mentions()`):
+    the object is the row's concept when the text names it (it is the main object of a
+    relation caption), else the first object named; the background is the row's background
+    when named, else the first one named; the colour is the first one named (captions name
+    the main object's colour first). A caption whose g1 wrote another object than the
+    requested concept is thus scored on what it says, not on what g1 was asked for."""
     from ..world import mentions
 
     vocab = _vocab()
@@ -95,12 +100,20 @@ def caption_labels(rows: list[dict]) -> dict[str, np.ndarray]:
     out = {a: [] for a in ATTRIBUTES}
     for row in rows:
         said = mentions(row.get("caption", ""))
-        obj = row.get("concept") if row.get("concept") in index["object"] else (said["objects"] or [None])[0]
-        bg = row.get("background") or (said["backgrounds"] or [None])[0]
+        obj = row.get("concept") if row.get("concept") in said["objects"] else (said["objects"] or [None])[0]
+        bg = row.get("background") if row.get("background") in said["backgrounds"] else \
+            (said["backgrounds"] or [None])[0]
         colour = (said["colours"] or [None])[0]
         for attr, name in (("object", obj), ("colour", colour), ("background", bg)):
             out[attr].append(index[attr].get(name, -1))
     return {a: np.array(v, dtype=np.int64) for a, v in out.items()}
+
+
+def concept_named_rate(rows: list[dict]) -> float:
+    """Fraction of caption rows whose text names the row's concept (g1's hit rate)."""
+    from ..world import mentions
+
+    return float(np.mean([r.get("concept") in mentions(r.get("caption", ""))["objects"] for r in rows])) if rows else float("nan")
 
 
 def _augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:

@@ -156,3 +156,12 @@ def test_settings_from_config():
 def test_two_worker_processes_give_the_same_bytes(reference, tiny_model_dir, tmp_path):
     generate_dataset(tmp_path, ROWS, tiny_model_dir, SETTINGS, num_workers=2)
     assert {k: v for k, v in _bytes(tmp_path).items()} == _bytes(reference)
+
+
+def test_shard_cli_rejects_bad_input(capsys):
+    from synclr_lib.images.__main__ import main
+
+    assert main(["--profile", "smoke", "--shard", "2", "--num-shards", "2"]) == 2
+    assert "--shard < --num-shards" in capsys.readouterr().err
+    assert main(["--profile", "smoke", "--set", "images.cfg_scale=-1"]) == 2
+    assert "CFG scale must be" in capsys.readouterr().err

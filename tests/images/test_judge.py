@@ -2,8 +2,9 @@ import numpy as np
 import pytest
 import torch
 
-from synclr_lib.images.judge import (ATTRIBUTES, Judge, accuracy, caption_labels, fidelity_diversity, judge_images,
-                                     mean_pairwise_distance, spec_labels, train_judge)
+from synclr_lib.images.judge import (ATTRIBUTES, Judge, accuracy, caption_labels, concept_named_rate,
+                                     fidelity_diversity, judge_images, mean_pairwise_distance, spec_labels,
+                                     train_judge)
 from synclr_lib.world import BACKGROUNDS, COLOURS, OBJECTS
 
 
@@ -32,11 +33,17 @@ def test_accuracy_ignores_unlabelled_items():
 def test_caption_labels_from_rows_and_mentions():
     rows = [{"caption": "A crimson tee resting on the lawn", "concept": "t-shirt", "background": None},
             {"caption": "a blue star next to a red heart on the beach", "concept": "star", "background": "sand"},
-            {"caption": "something unrelated", "concept": "not-an-object", "background": None}]
+            {"caption": "something unrelated", "concept": "star", "background": "snow"},
+            {"caption": "a red heart next to a pink star", "concept": "star", "background": "snow"},
+            {"caption": "a navy hoop on wood", "concept": "sneaker", "background": None}]
     lab = caption_labels(rows)
-    assert lab["object"].tolist() == [OBJECTS.index("t-shirt"), OBJECTS.index("star"), -1]
-    assert lab["colour"].tolist() == [COLOURS.index("red"), COLOURS.index("blue"), -1]
-    assert lab["background"].tolist() == [BACKGROUNDS.index("grass"), BACKGROUNDS.index("sand"), -1]
+    assert lab["object"].tolist() == [OBJECTS.index(o) for o in ("t-shirt", "star")] + [-1] + \
+        [OBJECTS.index("star"), OBJECTS.index("ring")]  # the concept when named, else what is named
+    assert lab["colour"].tolist() == [COLOURS.index("red"), COLOURS.index("blue"), -1, COLOURS.index("red"),
+                                      COLOURS.index("navy")]
+    assert lab["background"].tolist() == [BACKGROUNDS.index("grass"), BACKGROUNDS.index("sand"), -1, -1,
+                                          BACKGROUNDS.index("wood")]
+    assert concept_named_rate(rows) == pytest.approx(3 / 5)
 
 
 def test_spec_labels_background_only_scene():
