@@ -158,14 +158,13 @@ def _state(model):
     return (model.coef_.copy(), model.intercept_.copy(), model.classes_.copy())
 
 
-def _load(model, state) -> bool:
-    """Warm-start `model` from a saved solution; False when the class sets differ."""
+def _load(model, state) -> None:
+    """Set `model`'s solution to a saved one (the starting point of a warm-started fit)."""
     if isinstance(model, _OneVsRest):
         model.load(state)
-        return True
+        return
     coef, intercept, classes = state
     model.coef_, model.intercept_, model.classes_ = coef.copy(), intercept.copy(), classes
-    return True
 
 
 def logistic_probe(X_train, y_train, X_test, y_test, metric: str = "top1", X_val=None, y_val=None,
