@@ -18,6 +18,9 @@ PIP_QUIET := 2>&1 | { grep -v "is ignored: it is neither a file nor a directory"
 export MALLOC_MMAP_THRESHOLD_ := 4294967296
 export MALLOC_TRIM_THRESHOLD_ := 68719476736
 export HF_HUB_OFFLINE := 1
+# Idle OpenMP threads sleep instead of spinning: measured on a loaded 2-core machine, a smoke
+# evaluation took 3.6 s with PASSIVE vs 33 s with the default policy.
+export OMP_WAIT_POLICY := PASSIVE
 export TRANSFORMERS_OFFLINE := 1
 export HF_HUB_DISABLE_TELEMETRY := 1
 
