@@ -42,7 +42,7 @@
 # per strategy; notebooks 03-05 turn them into images and encoders (the Table 2 analogue).
 #
 # At `mini`, g1 is our own **tiny Llama** (transformers `LlamaConfig`, its own BPE tokenizer
-# trained with `tokenizers`) pretrained for a few minutes on the mini-web's alt-text, the
+# trained with `tokenizers`) pretrained for 1,200 steps on the mini-web's alt-text, the
 # world's stand-in for the internet. A real small LLM, **SmolLM2-135M-Instruct**, shows the
 # same prompts on real concepts at the end.
 

@@ -13,8 +13,13 @@ demonstrations. At `mini` nothing can be downloaded, so we pretrain our own on t
 
 Run it (cached stage `g1`, resumable: a killed run continues from its last checkpoint):
 
-    python -m synclr_lib g1 --profile mini        # ~3-4 min on 2 cores
+    python -m synclr_lib g1 --profile mini   # 1,200 steps of 32 x 128 tokens, 1.2 M parameters
     model, tok = load_mini_g1(cfg)                  # from_pretrained on the saved directory
+
+Cost: ~30 GFLOP per step (6 x 1.2 M parameters x 4,096 tokens). Measured 1.2-1.5 s/step
+on one thread of a 2-core machine shared with ~10 busy processes (28 min); two threads were
+3-4x *slower* there (oversubscribed). On an idle machine expect roughly 0.4 s/step per
+thread (a 64-sequence step measured 0.86 s at load 3), i.e. several minutes.
 
 Introduced in notebooks/02_captions.py.
 """

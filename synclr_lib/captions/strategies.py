@@ -1,6 +1,7 @@
 """Caption strategies (the paper's Table 2 rows) and the concept lists they draw from.
 
-    template     fixed templates, no LM: concept + hypernym + place ("IN + hypernyms + Places")
+    template     fixed templates, no LM: concept + hypernym + place ("IN + hypernyms + Places"),
+                 plus a colour in 80 % of them in the mini world
     c            concept => caption
     c_bg_random  concept, a *random* background => caption  ("IN + Places + LLM")
     c_bg         concept, a *plausible* background from the world prior => caption
@@ -50,6 +51,7 @@ class ConceptSource:
     plausible: dict[str, list[str]] = field(default_factory=dict)  # concept -> plausible places (c_bg)
     relations: list[str] = field(default_factory=lambda: list(PAPER_RELATIONS))
     hypernyms: dict[str, str] = field(default_factory=dict)  # concept -> group (template)
+    colours: list[str] = field(default_factory=list)  # colour words the template strategy may add
     name: str = "custom"
     mentions: Callable[[str], dict] | None = None  # text -> {"objects": [...], ...}
 
@@ -68,6 +70,7 @@ def world_source() -> ConceptSource:
     return ConceptSource(concepts=list(world.OBJECTS), backgrounds=list(world.BACKGROUNDS),
                          plausible={o: world.plausible_backgrounds(o) for o in world.OBJECTS},
                          relations=list(world.RELATIONS), hypernyms=dict(world.OBJECT_GROUPS),
+                         colours=list(world.COLOURS),
                          name="world", mentions=world.mentions)
 
 
@@ -205,9 +208,15 @@ def article(phrase: str) -> str:
 
 
 def template_caption(query: dict, source: ConceptSource, rng: np.random.Generator) -> str:
-    """A caption from a fixed template (only templates whose fields the source provides)."""
+    """A caption from a fixed template (only templates whose fields the source provides).
+
+    Where the source has colour words (the mini world), 80 % of captions name a colour:
+    40 objects x 12 places x 6 templates alone give only 2,880 distinct captions.
+    """
     c = query["concept"]
-    fields = {"a_c": article(c), "h": source.hypernyms.get(c), "bg": query.get("background")}
+    if source.colours and rng.random() < 0.8:
+        c = f"{source.colours[rng.integers(len(source.colours))]} {c}"
+    fields = {"a_c": article(c), "h": source.hypernyms.get(query["concept"]), "bg": query.get("background")}
     usable = [t for t in FIXED_TEMPLATES
               if all(fields[f] for f in ("h", "bg") if "{" + f + "}" in t)]
     # keep the place in the caption when there is one: the row records it as the background

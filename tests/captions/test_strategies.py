@@ -86,3 +86,10 @@ def test_concept_list_from_a_text_file(tmp_path):
         file_source(tmp_path / "empty.txt")
     with pytest.raises(FileNotFoundError, match="does not exist"):
         file_source(tmp_path / "missing.txt")
+
+
+def test_template_strategy_has_enough_distinct_captions_for_a_mini_set():
+    src = world_source()
+    rng = np.random.default_rng(0)
+    caps = {template_caption(r, src, rng) for r in sample_queries(src, "template", 12_000, seed=4)}
+    assert len(caps) > 8_000
