@@ -42,8 +42,8 @@ from .g1 import g1_payload, load_g1
 from .generation import batch_seed, generate_completions
 from .prompts import build_prompt
 from .stats import caption_stats
-from .strategies import (concept_source, sample_queries, strategy_probabilities, template_caption,
-                         uses_lm)
+from .strategies import (TEMPLATE_VERSION, concept_source, sample_queries, strategy_probabilities,
+                         template_caption, uses_lm)
 
 ROW_FIELDS = ("caption", "concept", "strategy", "template", "background", "relation",
               "second_object", "seed", "demonstrations", "new_tokens")
@@ -79,6 +79,8 @@ def _captions_payload(cfg: Config) -> dict:
         "strategy": c.strategy, "probabilities": probs, "n_captions": c.n_captions,
         "chunk_size": c.chunk_size, "seed": cfg.run.seed,
     }
+    if "template" in probs:
+        payload["template_version"] = TEMPLATE_VERSION
     if uses_lm(c.strategy, c.mix):
         payload.update({
             "g1": g1_payload(cfg), "n_demonstrations": c.n_demonstrations,

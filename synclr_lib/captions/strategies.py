@@ -191,6 +191,7 @@ def sample_queries(source: ConceptSource, strategy: str, n: int, seed, mix: dict
 # ---------------------------------------------------------------------------------------
 # The `template` strategy: fixed templates, no LM (concept + hypernym + place).
 # ---------------------------------------------------------------------------------------
+TEMPLATE_VERSION = 2  # bump when template captions change, so cached template sets are rebuilt
 FIXED_TEMPLATES = (
     "a photo of {a_c}, a type of {h}, on {bg}.",
     "{a_c}, a kind of {h}, with {bg} in the background.",
@@ -204,6 +205,9 @@ FIXED_TEMPLATES = (
 
 
 def article(phrase: str) -> str:
+    """'a'/'an' + phrase; plural nouns ("trousers", not "dress") take none."""
+    if phrase.endswith("s") and not phrase.endswith("ss"):
+        return phrase
     return ("an " if phrase[:1].lower() in "aeiou" else "a ") + phrase
 
 
