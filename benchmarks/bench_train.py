@@ -59,6 +59,7 @@ def main() -> None:
     p.add_argument("--set", dest="overrides", action="append", default=[])
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--reps", type=int, default=5, help="timed repetitions of each (after one warm-up)")
+    p.add_argument("--rows", action="store_true", help="also time every comparison row (Tables 4, 5, 10)")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     cfg = resolve(args.profile, [kv for item in args.overrides for kv in item.split()])
@@ -121,7 +122,29 @@ def main() -> None:
     print(f"bare + teacher forward  {bt * 1000:8.1f} ms")
     print(f"ratio full / bare                = {full / b:.3f}")
     print(f"ratio full / (bare + teacher)    = {full / bt:.3f}")
-    print(f"projected {t.steps} steps: {full * t.steps / 60:.1f} min")
+    print(f"projected main run ({t.steps} steps): {full * t.steps / 60:.1f} min")
+    if args.rows:
+        from synclr_lib.train.runs import comparison_runs, variant
+
+        print(f"comparison rows ({t.ablation_steps} steps each), full step time and projection:")
+        for name, overrides in comparison_runs(cfg).items():
+            vcfg = variant(cfg, overrides)
+            if vcfg.train.data == "web":
+                vcfg = variant(vcfg, ["train.data=synthetic"])  # same cost per step; no mini-web needed
+            vdata = fake_data(vcfg, max(vcfg.train.captions_per_batch * 2, 16))
+            vobj, vopt, vparams, vsampler = build(vcfg, vdata, info)
+            vobj.train()
+            vimages = torch.from_numpy(vdata.images)
+            counter = {"step": 0}
+
+            def row_step():
+                b = make_batch(vcfg, vobj, vsampler, vimages, counter["step"], info)
+                training_step(vobj, vopt, vparams, b, counter["step"], vcfg.train, vcfg.run.bf16)[0].item()
+                counter["step"] += 1
+
+            row_step()
+            per = statistics.median(timed(row_step, args.reps))
+            print(f"  {name:18s} {per * 1000:8.1f} ms/step   {per * vcfg.train.steps / 60:6.1f} min")
 
 
 if __name__ == "__main__":

@@ -62,3 +62,22 @@ def test_two_processes_match_one(tiny_data_dir, tmp_path):
         w2 = load_file(tmp_path / "two" / name / "encoder" / "model.safetensors")
         for key in w1:
             assert torch.allclose(w1[key], w2[key], atol=1e-4), (name, key)
+
+
+def test_torchrun_cli_writes_one_artifact(tiny_data_dir, tmp_path):
+    """`torchrun -m synclr_lib train`: rank 0 finishes the cached artifact, rank 1 exits 0."""
+    import os
+
+    env = {**os.environ, "SYNCLR_ARTIFACTS": str(tmp_path / "artifacts")}
+    sets = ["train.steps=2", "train.captions_per_batch=8", "run.bf16=false", f"train.data_dir={tiny_data_dir}"]
+    args = [a for s in sets for a in ("--set", s)]
+    proc = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+                           "-m", "synclr_lib", "train", "--profile", "smoke", *args],
+                          capture_output=True, text=True, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (artifact,) = (tmp_path / "artifacts" / "train").iterdir()
+    assert (artifact / "DONE").exists() and (artifact / "encoder" / "config.json").exists()
+    one = tmp_path / "one"
+    train(resolve("smoke", sets), from_synthetic(tiny_data_dir), one, progress=False)
+    np.testing.assert_allclose(pd.read_csv(artifact / "curves.csv")["loss"],
+                               pd.read_csv(one / "curves.csv")["loss"], rtol=1e-5)
