@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 
 from . import metrics
-from .logistic import ProbeResult, holdout_split
+from .logistic import ProbeResult, probe_splits
 
 
 @torch.no_grad()
@@ -53,15 +53,8 @@ def knn_probe(X_train, y_train, X_test, y_test, metric: str = "top1", X_val=None
     start = time.time()
     if metric not in ("top1", "mean_per_class"):
         raise ValueError(f"knn_probe supports metrics top1 and mean_per_class, got {metric!r}")
-    X_train, y_train = metrics.check_split(X_train, y_train, "train")
-    X_test, y_test = metrics.check_split(X_test, y_test, "test")
-    metrics.check_train_labels(y_train, metric)
-    if X_val is None:
-        fit_idx, val_idx = holdout_split(y_train, val_fraction, seed)
-        X_fit, y_fit, X_val, y_val = X_train[fit_idx], y_train[fit_idx], X_train[val_idx], y_train[val_idx]
-    else:
-        X_val, y_val = metrics.check_split(X_val, y_val, "val")
-        X_fit, y_fit = X_train, y_train
+    X_fit, y_fit, X_val, y_val, X_test, y_test = probe_splits(
+        X_train, y_train, X_val, y_val, X_test, y_test, metric, val_fraction, seed)
     n_classes = int(max(y_fit.max(), y_val.max(), y_test.max())) + 1
     val_pred = knn_predict(X_fit, y_fit, X_val, ks, temperature, n_classes)
     val_scores = {k: metrics.score(metric, y_val, p) for k, p in val_pred.items()}

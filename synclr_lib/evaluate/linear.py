@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 
 from . import metrics
-from .logistic import ProbeResult, holdout_split
+from .logistic import ProbeResult, probe_splits
 from ..runtime import generator
 
 
@@ -106,18 +106,10 @@ def linear_probe(X_train, y_train, X_test, y_test, metric: str = "top1", X_val=N
     start = time.time()
     if metric not in ("top1", "mean_per_class"):
         raise ValueError(f"linear_probe supports metrics top1 and mean_per_class, got {metric!r}")
-    X_train, y_train = metrics.check_split(X_train, y_train, "train")
-    X_test, y_test = metrics.check_split(X_test, y_test, "test")
-    metrics.check_train_labels(y_train, metric)
     if not len(lrs):
         raise ValueError("linear_probe needs at least one learning rate")
-    if X_val is None:
-        fit_idx, val_idx = holdout_split(y_train, val_fraction, seed)
-        X_fit, y_fit, X_val, y_val = X_train[fit_idx], y_train[fit_idx], X_train[val_idx], y_train[val_idx]
-    else:
-        X_val, y_val = metrics.check_split(X_val, y_val, "val")
-        X_fit, y_fit = X_train, y_train
-    metrics.check_train_labels(y_fit, metric)
+    X_fit, y_fit, X_val, y_val, X_test, y_test = probe_splits(
+        X_train, y_train, X_val, y_val, X_test, y_test, metric, val_fraction, seed)
     n_classes = int(max(y_fit.max(), y_val.max(), y_test.max())) + 1
     heads = train_parallel_heads(X_fit, y_fit, n_classes, lrs, epochs=epochs, batch_size=batch_size,
                                  batchnorm=batchnorm, seed=seed, progress=progress)

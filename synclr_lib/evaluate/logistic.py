@@ -76,6 +76,30 @@ def holdout_split(y, fraction: float = 0.2, seed: int = 0):
     return np.sort(fit_idx), np.sort(val_idx)
 
 
+def probe_splits(X_train, y_train, X_val, y_val, X_test, y_test, metric: str, val_fraction: float = 0.2,
+                 seed: int = 0):
+    """Checked (X_fit, y_fit, X_val, y_val, X_test, y_test) of a probe, shared by every probe:
+    the given validation split, or `val_fraction` of train held out (stratified, seeded).
+    Bad input (mismatched counts, NaN features, one class in a training split, feature shapes
+    that differ between splits) raises one ValueError naming the problem."""
+    X_train, y_train = metrics.check_split(X_train, y_train, "train")
+    X_test, y_test = metrics.check_split(X_test, y_test, "test")
+    metrics.check_train_labels(y_train, metric)
+    if (X_val is None) != (y_val is None):
+        raise ValueError("give both X_val and y_val, or neither (then 20 % of train is held out)")
+    if X_val is None:
+        fit_idx, val_idx = holdout_split(y_train, val_fraction, seed)
+        X_fit, y_fit, X_val, y_val = X_train[fit_idx], y_train[fit_idx], X_train[val_idx], y_train[val_idx]
+    else:
+        X_val, y_val = metrics.check_split(X_val, y_val, "val")
+        X_fit, y_fit = X_train, y_train
+    for name, X in (("val", X_val), ("test", X_test)):
+        if X.shape[1:] != X_train.shape[1:]:
+            raise ValueError(f"X_{name} has feature shape {X.shape[1:]} but X_train has {X_train.shape[1:]}")
+    metrics.check_train_labels(y_fit, metric)  # the held-out part may have taken a rare class
+    return X_fit, y_fit, X_val, y_val, X_test, y_test
+
+
 class _OneVsRest:
     """One-vs-rest binary logistic regressions for multi-label targets, fitted in ONE L-BFGS run.
 
@@ -181,22 +205,9 @@ def logistic_probe(X_train, y_train, X_test, y_test, metric: str = "top1", X_val
     start = time.time()
     if metric not in metrics.METRICS:
         raise ValueError(f"unknown metric {metric!r}; valid metrics: {', '.join(metrics.METRICS)}")
-    X_train, y_train = metrics.check_split(X_train, y_train, "train")
-    X_test, y_test = metrics.check_split(X_test, y_test, "test")
-    metrics.check_train_labels(y_train, metric)
-    if (X_val is None) != (y_val is None):
-        raise ValueError("give both X_val and y_val, or neither (then 20 % of train is held out)")
-    if X_val is None:
-        fit_idx, val_idx = holdout_split(y_train, val_fraction, seed)
-        X_fit, y_fit, X_val, y_val = X_train[fit_idx], y_train[fit_idx], X_train[val_idx], y_train[val_idx]
-    else:
-        X_val, y_val = metrics.check_split(X_val, y_val, "val")
-        X_fit, y_fit = X_train, y_train
-    for name, X in (("val", X_val), ("test", X_test)):
-        if X.shape[1:] != X_train.shape[1:]:
-            raise ValueError(f"X_{name} has feature shape {X.shape[1:]} but X_train has {X_train.shape[1:]}")
-    metrics.check_train_labels(y_fit, metric)  # the held-out part may have taken a rare class
-    n_labels = y_train.shape[1] if metric == "map11" else 0
+    X_fit, y_fit, X_val, y_val, X_test, y_test = probe_splits(
+        X_train, y_train, X_val, y_val, X_test, y_test, metric, val_fraction, seed)
+    n_labels = y_fit.shape[1] if metric == "map11" else 0
 
     X_fit, X_val = X_fit.reshape(len(X_fit), -1), X_val.reshape(len(X_val), -1)
     scaler = StandardScaler().fit(X_fit)
