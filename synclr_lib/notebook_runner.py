@@ -80,9 +80,20 @@ def run_notebook(name: str, profile: str = "mini", overrides=None, *, timeout_s:
 
 
 def run_all(profile: str = "mini", overrides=None, only=None) -> list[Path]:
+    """Run the notebooks in name order (08_report last). A run of every notebook (`make
+    figures`) records its wall time and peak memory, per notebook and in total, into
+    reports/budget.json (synclr_lib/report/budget.py), which the report reads."""
+    from .report.budget import BudgetRecorder
+
     resolve(profile, overrides)
     names = notebook_names() if not only else list(only)
-    return [run_notebook(n, profile, overrides) for n in names]
+    overrides = [f"{k}={v}" for k, v in parse_overrides(overrides).items()]
+    out = []
+    with BudgetRecorder(profile, overrides, names, write=not only) as budget:
+        for n in names:
+            with budget.notebook(n):
+                out.append(run_notebook(n, profile, overrides))
+    return out
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,162 @@
+"""Paper findings, judged: does the paper's direction show up in the measured numbers, by
+more than the noise?
+
+A direction ("A beats B") counts as **reproduced** only when the measured difference A - B
+exceeds a noise threshold: for accuracies, the seed-to-seed spread (max - min) of the main
+SynCLR run repeated with at least `MIN_SEEDS` seeds (notebooks/04_training.py, tables
+04_seeds_all / 04_main_comparison). Otherwise it is **not reproduced**, with the reason:
+the difference is within the spread, points the other way, or the spread itself comes from
+too few seeds. A finding whose numbers are absent is **not measured**.
+
+    spread = seed_spread(seeds_all)                    # {"objects": Spread, ...}
+    f = ordering_finding("Table 5", "SynCLR > SupCE > SimCLR on the fine-grained mean",
+                         {"SynCLR": 15.0, "SupCE": 11.0, "SimCLR": 9.0}, ["SynCLR", "SupCE", "SimCLR"],
+                         spread["fine-grained mean"], paper="78.5 > 75.0 > 67.9")
+    f.verdict   # "reproduced" when 15-11 and 11-9 both exceed the spread
+
+Introduced in notebooks/08_report.py.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+REPRODUCED = "reproduced"
+NOT_REPRODUCED = "not reproduced"
+NOT_MEASURED = "not measured"
+MIN_SEEDS = 3
+
+
+@dataclass(frozen=True)
+class Spread:
+    """A noise threshold: `value` (same unit as the scores), from `n` repeats, described by `source`."""
+    value: float
+    n: int
+    source: str
+    min_n: int = MIN_SEEDS
+    unit: str = "seed"  # what one of the n repeats is (seed, concept, item)
+
+    @property
+    def usable(self) -> bool:
+        return self.n >= self.min_n and self.value is not None and math.isfinite(self.value)
+
+    def describe(self) -> str:
+        return f"{self.source} {self.value:.2f} from {self.n} {self.unit}{'s' if self.n != 1 else ''}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    section: str  # the paper's table or figure, e.g. "Table 5"
+    claim: str  # the direction, e.g. "SynCLR > SupCE > SimCLR on the fine-grained mean"
+    verdict: str  # reproduced | not reproduced | not measured
+    detail: str  # the measured numbers and the threshold
+    paper: str = ""  # the paper's numbers behind the claim
+
+    def line(self) -> str:
+        paper = f" Paper: {self.paper}." if self.paper else ""
+        return f"**{self.verdict}** — {self.section}: {self.claim}. Measured: {self.detail}.{paper}"
+
+
+def _finite(x) -> bool:
+    try:
+        return x is not None and math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def direction_verdict(diffs: list[float], spread: Spread | None) -> tuple[str, str]:
+    """(verdict, reason) for a chain of differences that the claim says are all positive."""
+    if not diffs or not all(_finite(d) for d in diffs):
+        return NOT_MEASURED, "a measured value is missing"
+    if spread is None or spread.value is None or not math.isfinite(spread.value):
+        return NOT_REPRODUCED, "no seed spread was measured"
+    if any(d < 0 and -d > spread.value for d in diffs):
+        reason = "the opposite direction, by more than the spread"
+    elif any(d <= spread.value for d in diffs):
+        reason = "a difference within the spread"
+    elif not spread.usable:
+        return NOT_REPRODUCED, (f"direction holds but the spread comes from {spread.n} {spread.unit}(s), "
+                                f"fewer than {spread.min_n}")
+    else:
+        return REPRODUCED, "every difference exceeds the spread"
+    return NOT_REPRODUCED, reason
+
+
+def ordering_finding(section: str, claim: str, values: dict, order: list[str], spread: Spread | None,
+                     *, paper: str = "", fmt: str = ".1f") -> Finding:
+    """The claim values[order[0]] > values[order[1]] > ...; each consecutive difference must
+    exceed the spread."""
+    missing = [k for k in order if not _finite(values.get(k))]
+    if missing:
+        return Finding(section, claim, NOT_MEASURED, f"no measured value for {', '.join(missing)}", paper)
+    vals = [float(values[k]) for k in order]
+    diffs = [a - b for a, b in zip(vals, vals[1:])]
+    verdict, reason = direction_verdict(diffs, spread)
+    chain = " vs ".join(f"{k} {v:{fmt}}" for k, v in zip(order, vals))
+    gaps = ", ".join(f"{d:+{fmt}}" for d in diffs)
+    noise = spread.describe() if spread is not None else "no spread"
+    return Finding(section, claim, verdict, f"{chain} (differences {gaps}; threshold: {noise}; {reason})", paper)
+
+
+def monotone_finding(section: str, claim: str, xs: list[float], ys: list[float], *, decreasing: bool,
+                     paper: str = "", min_points: int = 3, fmt: str = ".3f") -> Finding:
+    """The claim that y falls (or rises) with x at every step. With no repeat to measure
+    noise, the threshold is consistency: the direction must hold at every one of at least
+    `min_points` points (by chance alone that happens with probability 1 / n!)."""
+    pts = [(float(x), float(y)) for x, y in zip(xs, ys) if _finite(x) and _finite(y)]
+    if len(pts) < 2:
+        return Finding(section, claim, NOT_MEASURED, "fewer than two measured points", paper)
+    pts.sort()
+    diffs = [(b - a) * (-1 if decreasing else 1) for (_, a), (_, b) in zip(pts, pts[1:])]
+    series = " -> ".join(f"{y:{fmt}} (x={x:g})" for x, y in pts)
+    if len(pts) < min_points:
+        verdict, reason = NOT_REPRODUCED, f"only {len(pts)} points, fewer than {min_points}"
+    elif all(d > 0 for d in diffs):
+        verdict, reason = REPRODUCED, f"the direction holds at all {len(pts) - 1} steps"
+    else:
+        bad = sum(d <= 0 for d in diffs)
+        verdict, reason = NOT_REPRODUCED, f"the direction fails at {bad} of {len(diffs)} steps"
+    return Finding(section, claim, verdict, f"{series} ({reason})", paper)
+
+
+def proportion_finding(section: str, claim: str, low: float, high: float, n: int, *,
+                       paper: str = "", label_low: str = "low", label_high: str = "high") -> Finding:
+    """The claim high > low for two proportions (0..1) each measured on n items: the difference
+    must exceed two binomial standard errors of the difference."""
+    if not (_finite(low) and _finite(high)) or n <= 0:
+        return Finding(section, claim, NOT_MEASURED, "a measured proportion is missing", paper)
+    se = math.sqrt(low * (1 - low) / n + high * (1 - high) / n)
+    spread = Spread(2 * se, n, "two binomial standard errors", min_n=1, unit="image")
+    verdict, reason = direction_verdict([high - low], spread)
+    return Finding(section, claim, verdict,
+                   f"{label_low} {low:.3f} vs {label_high} {high:.3f} (difference {high - low:+.3f}; "
+                   f"threshold: {spread.describe()}; {reason})", paper)
+
+
+def seed_spread(seeds_all, method: str = "SynCLR", metrics=("objects", "fine-grained mean")) -> dict[str, Spread]:
+    """{metric: Spread} from the per-seed table 04_seeds_all (rows of `method`)."""
+    rows = seeds_all[seeds_all["method"] == method] if "method" in seeds_all else seeds_all.iloc[0:0]
+    out = {}
+    for m in metrics:
+        vals = rows[m].dropna() if m in rows else rows.iloc[0:0]
+        if len(vals):
+            out[m] = Spread(float(vals.max() - vals.min()), int(len(vals)), f"{method} seed spread (max - min)")
+    return out
+
+
+def spread_from_summary(main_comparison, method: str = "SynCLR") -> dict[str, Spread]:
+    """{metric: Spread} from 04_main_comparison (its 'objects spread', 'fine-grained spread', 'seeds')."""
+    rows = main_comparison[main_comparison["method"] == method]
+    if rows.empty:
+        return {}
+    r = rows.iloc[0]
+    n = int(r["seeds"])
+    return {"objects": Spread(float(r["objects spread"]), n, f"{method} seed spread (max - min)"),
+            "fine-grained mean": Spread(float(r["fine-grained spread"]), n, f"{method} seed spread (max - min)")}
+
+
+def summary_counts(findings: list[Finding]) -> dict[str, int]:
+    out = {REPRODUCED: 0, NOT_REPRODUCED: 0, NOT_MEASURED: 0}
+    for f in findings:
+        out[f.verdict] = out.get(f.verdict, 0) + 1
+    return out

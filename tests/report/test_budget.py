@@ -1,0 +1,45 @@
+"""The budget recorder: wall time and memory per notebook into budget.json, and the REPORT's
+budget section refreshed in place."""
+import json
+import subprocess
+import sys
+
+from synclr_lib.report.budget import (END, START, BudgetRecorder, budget_markdown, budget_section, read_budget,
+                                      refresh_report, tree_rss_bytes)
+
+
+def test_recorder_writes_per_notebook_and_total(tmp_path, monkeypatch):
+    monkeypatch.setenv("SYNCLR_REPORTS", str(tmp_path))
+    with BudgetRecorder("smoke", ["train.steps=3"], ["00_a", "01_b"], reports=tmp_path, interval_s=0.05) as rec:
+        with rec.notebook("00_a"):
+            subprocess.run([sys.executable, "-c", "x = bytearray(50_000_000); import time; time.sleep(0.3)"], check=True)
+        assert read_budget(tmp_path)["in_progress"] is True  # written after each notebook
+        with rec.notebook("01_b"):
+            pass
+    b = json.loads((tmp_path / "budget.json").read_text())
+    assert b["in_progress"] is False and b["profile"] == "smoke" and b["overrides"] == ["train.steps=3"]
+    assert [r["notebook"] for r in b["notebooks"]] == ["00_a", "01_b"]
+    assert b["notebooks"][0]["wall_s"] >= 0.3
+    assert b["max_process_rss_gb"] >= 0.05  # the 50 MB child, via getrusage(RUSAGE_CHILDREN)
+    assert b["peak_tree_rss_gb"] > 0
+    assert b["executed"] == 0 and b["skipped"] == 2  # no stamp changed: nothing ran papermill
+
+
+def test_tree_rss_counts_this_process():
+    total, largest = tree_rss_bytes()
+    assert total >= largest > 0
+
+
+def test_markdown_and_refresh(tmp_path):
+    assert "missing: budget.json" in budget_markdown(None)
+    (tmp_path / "REPORT.md").write_text(f"# R\n\n{budget_section(None)}\n\n## after\n")
+    (tmp_path / "budget.json").write_text(json.dumps({
+        "profile": "mini", "overrides": [], "started": "2026-01-01T00:00:00", "in_progress": False, "failed": None,
+        "wall_s": 1800.0, "peak_tree_rss_gb": 5.5, "max_process_rss_gb": 4.25, "executed": 9, "skipped": 0,
+        "notebooks": [{"notebook": "00_overview", "wall_s": 4.0, "executed": True, "ok": True,
+                       "peak_tree_rss_gb": 0.5, "max_process_rss_gb_so_far": 0.4}]}))
+    assert refresh_report(tmp_path)
+    text = (tmp_path / "REPORT.md").read_text()
+    assert "**30.0 min**" in text and "**5.50 GB**" in text and "| 00_overview | yes |" in text
+    assert text.count(START) == 1 and text.count(END) == 1 and text.endswith("## after\n")
+    assert not refresh_report(tmp_path / "nowhere")

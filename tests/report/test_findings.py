@@ -1,0 +1,81 @@
+"""The finding logic: a direction is reproduced only when every difference exceeds the spread."""
+import math
+
+import pandas as pd
+
+from synclr_lib.report.findings import (NOT_MEASURED, NOT_REPRODUCED, REPRODUCED, Spread, direction_verdict,
+                                        monotone_finding, ordering_finding, proportion_finding, seed_spread,
+                                        spread_from_summary, summary_counts)
+
+SPREAD = Spread(2.0, 3, "SynCLR seed spread")
+
+
+def test_reproduced_only_when_every_difference_exceeds_the_spread():
+    f = ordering_finding("Table 5", "a > b > c", {"a": 10.0, "b": 7.5, "c": 5.0}, ["a", "b", "c"], SPREAD)
+    assert f.verdict == REPRODUCED
+    f = ordering_finding("Table 5", "a > b > c", {"a": 10.0, "b": 7.5, "c": 6.0}, ["a", "b", "c"], SPREAD)
+    assert f.verdict == NOT_REPRODUCED and "within the spread" in f.detail
+
+
+def test_difference_equal_to_the_spread_is_not_enough():
+    assert direction_verdict([2.0], SPREAD)[0] == NOT_REPRODUCED
+    assert direction_verdict([2.01], SPREAD)[0] == REPRODUCED
+
+
+def test_opposite_direction_is_named():
+    f = ordering_finding("Table 4", "a > b", {"a": 1.0, "b": 9.0}, ["a", "b"], SPREAD)
+    assert f.verdict == NOT_REPRODUCED and "opposite direction" in f.detail
+
+
+def test_spread_from_fewer_than_three_seeds_never_reproduces():
+    two = Spread(0.5, 2, "SynCLR seed spread")
+    f = ordering_finding("Table 5", "a > b", {"a": 50.0, "b": 10.0}, ["a", "b"], two)
+    assert f.verdict == NOT_REPRODUCED and "fewer than 3" in f.detail
+
+
+def test_no_spread_or_missing_value():
+    assert ordering_finding("T", "a > b", {"a": 5.0, "b": 1.0}, ["a", "b"], None).verdict == NOT_REPRODUCED
+    f = ordering_finding("T", "a > b", {"a": 5.0, "b": float("nan")}, ["a", "b"], SPREAD)
+    assert f.verdict == NOT_MEASURED and "b" in f.detail
+    assert ordering_finding("T", "a > b", {}, ["a", "b"], SPREAD).verdict == NOT_MEASURED
+
+
+def test_line_carries_numbers_and_paper():
+    f = ordering_finding("Table 10", "SynCLR beats CLIP", {"SynCLR": 12.34, "CLIP": 8.0}, ["SynCLR", "CLIP"],
+                         SPREAD, paper="SynCLR 89.0 vs CLIP 87.7")
+    line = f.line()
+    assert line.startswith("**reproduced**") and "12.3" in line and "+4.3" in line and "87.7" in line
+
+
+def test_monotone_finding():
+    assert monotone_finding("T3", "falls", [1, 2, 4], [3.0, 2.0, 1.0], decreasing=True).verdict == REPRODUCED
+    assert monotone_finding("T3", "falls", [1, 2, 4], [3.0, 3.5, 1.0], decreasing=True).verdict == NOT_REPRODUCED
+    assert monotone_finding("T3", "falls", [1, 2], [3.0, 1.0], decreasing=True).verdict == NOT_REPRODUCED
+    assert monotone_finding("T3", "rises", [4, 1, 2], [3.0, 1.0, 2.0], decreasing=False).verdict == REPRODUCED
+    assert monotone_finding("T3", "falls", [1], [1.0], decreasing=True).verdict == NOT_MEASURED
+
+
+def test_proportion_finding_uses_binomial_noise():
+    # n = 1000: 2 SE of 0.5 vs 0.6 is ~0.044 -> reproduced; n = 20: ~0.31 -> not
+    assert proportion_finding("T3", "rises", 0.5, 0.6, 1000).verdict == REPRODUCED
+    assert proportion_finding("T3", "rises", 0.5, 0.6, 20).verdict == NOT_REPRODUCED
+    assert proportion_finding("T3", "rises", float("nan"), 0.6, 20).verdict == NOT_MEASURED
+
+
+def test_seed_spread_from_tables():
+    seeds = pd.DataFrame({"encoder": ["SynCLR (seed 0)", "SynCLR (seed 1)", "SynCLR (seed 2)", "SimCLR (seed 0)"],
+                          "objects": [10.0, 12.5, 11.0, 3.0], "fine-grained mean": [20.0, 21.0, 23.0, 1.0],
+                          "method": ["SynCLR", "SynCLR", "SynCLR", "SimCLR"]})
+    s = seed_spread(seeds)
+    assert math.isclose(s["objects"].value, 2.5) and s["objects"].n == 3 and s["objects"].usable
+    assert math.isclose(s["fine-grained mean"].value, 3.0)
+    main = pd.DataFrame({"method": ["SynCLR"], "objects spread": [1.5], "fine-grained spread": [0.5], "seeds": [2]})
+    s = spread_from_summary(main)
+    assert s["objects"].value == 1.5 and not s["objects"].usable
+
+
+def test_summary_counts():
+    fs = [ordering_finding("T", "a > b", {"a": 9.0, "b": 1.0}, ["a", "b"], SPREAD),
+          ordering_finding("T", "a > b", {"a": 1.0, "b": 9.0}, ["a", "b"], SPREAD),
+          ordering_finding("T", "a > b", {}, ["a", "b"], SPREAD)]
+    assert summary_counts(fs) == {REPRODUCED: 1, NOT_REPRODUCED: 1, NOT_MEASURED: 1}
