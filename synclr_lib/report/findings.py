@@ -51,10 +51,15 @@ class Finding:
     verdict: str  # reproduced | not reproduced | not measured
     detail: str  # the measured numbers and the threshold
     paper: str = ""  # the paper's numbers behind the claim
+    short: str = ""  # the measured numbers in a few words, e.g. "+2.8 vs spread 1.0 (3 seeds)"
 
     def line(self) -> str:
         paper = f" Paper: {self.paper}." if self.paper else ""
         return f"**{self.verdict}** — {self.section}: {self.claim}. Measured: {self.detail}.{paper}"
+
+    def short_line(self) -> str:
+        """One short line for the README: verdict, claim and the numbers in a few words."""
+        return f"**{self.verdict}** — {self.section}: {self.claim}" + (f" ({self.short})" if self.short else "")
 
 
 def _finite(x) -> bool:
@@ -95,7 +100,9 @@ def ordering_finding(section: str, claim: str, values: dict, order: list[str], s
     chain = " vs ".join(f"{k} {v:{fmt}}" for k, v in zip(order, vals))
     gaps = ", ".join(f"{d:+{fmt}}" for d in diffs)
     noise = spread.describe() if spread is not None else "no spread"
-    return Finding(section, claim, verdict, f"{chain} (differences {gaps}; threshold: {noise}; {reason})", paper)
+    short = f"differences {gaps} vs threshold " + (f"{spread.value:{fmt}} from {spread.n} {spread.unit}(s)" if spread is not None else "none")
+    return Finding(section, claim, verdict, f"{chain} (differences {gaps}; threshold: {noise}; {reason})", paper,
+                   short)
 
 
 def monotone_finding(section: str, claim: str, xs: list[float], ys: list[float], *, decreasing: bool,
@@ -116,7 +123,7 @@ def monotone_finding(section: str, claim: str, xs: list[float], ys: list[float],
     else:
         bad = sum(d <= 0 for d in diffs)
         verdict, reason = NOT_REPRODUCED, f"the direction fails at {bad} of {len(diffs)} steps"
-    return Finding(section, claim, verdict, f"{series} ({reason})", paper)
+    return Finding(section, claim, verdict, f"{series} ({reason})", paper, reason)
 
 
 def proportion_finding(section: str, claim: str, low: float, high: float, n: int, *,
@@ -130,7 +137,8 @@ def proportion_finding(section: str, claim: str, low: float, high: float, n: int
     verdict, reason = direction_verdict([high - low], spread)
     return Finding(section, claim, verdict,
                    f"{label_low} {low:.3f} vs {label_high} {high:.3f} (difference {high - low:+.3f}; "
-                   f"threshold: {spread.describe()}; {reason})", paper)
+                   f"threshold: {spread.describe()}; {reason})", paper,
+                   f"{low:.3f} -> {high:.3f} vs threshold {spread.value:.3f}")
 
 
 def seed_spread(seeds_all, method: str = "SynCLR", metrics=("objects", "fine-grained mean")) -> dict[str, Spread]:
