@@ -62,6 +62,8 @@ system-deps:
 
 figures: setup
 	$(PY) -m synclr_lib notebooks --profile $(PROFILE) $(if $(SET),--set "$(SET)")
+	# the README's "what reproduced" block is the mini REPORT's (other profiles leave it alone)
+	$(if $(filter mini,$(PROFILE)),$(if $(SET),,$(PY) -m synclr_lib.report.readme))
 
 test: setup
 	$(PY) -m pytest -m "not slow" -q

@@ -22,6 +22,9 @@ from .cache import force_requested
 from .config import ConfigError, parse_overrides, resolve
 
 
+READS_OTHER_NOTEBOOKS = {"08_report"}  # rerun whenever an earlier notebook changed a table
+
+
 def notebook_names() -> list[str]:
     return sorted(p.stem for p in paths.notebooks_dir().glob("[0-9][0-9]_*.py"))
 
@@ -32,6 +35,9 @@ def _source_digest(name: str, profile: str, overrides: list[str]) -> str:
     for lib_file in sorted((paths.REPO_ROOT / "synclr_lib").rglob("*.py")):
         h.update(lib_file.read_bytes())
     h.update(json.dumps([profile, overrides]).encode())
+    if name in READS_OTHER_NOTEBOOKS:  # its inputs are the other notebooks' tables, not stages
+        for table in sorted((paths.reports_dir() / "tables").glob("*.csv")):
+            h.update(table.name.encode() + table.read_bytes())
     return h.hexdigest()[:16]
 
 
