@@ -10,7 +10,7 @@ from synclr_lib.report import scaling
 
 
 def test_caption_counts():
-    cfg = resolve("mini")  # captions_per_batch 64
+    cfg = resolve("mini", ["train.captions_per_batch=64"])
     assert scaling.caption_counts(cfg, (1, 3, 10), total=10_000) == [1000, 3000, 10000]
     assert scaling.caption_counts(cfg, (1, 3, 10), total=300) == [64, 192, 300]  # base raised to a batch, capped
     assert scaling.caption_counts(cfg, (1, 3, 10), base=500, total=2000) == [500, 1500, 2000]
