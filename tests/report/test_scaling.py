@@ -19,7 +19,7 @@ def test_caption_counts():
 
 
 def test_encoder_sizes():
-    cfg = resolve("mini")
+    cfg = resolve("mini", ["train.width=192", "train.depth=6", "train.heads=3"])
     sizes = scaling.encoder_sizes(cfg)
     assert sizes == {"small (w96 d3)": ["train.width=96", "train.depth=3", "train.heads=3"], "profile (w192 d6)": []}
     assert scaling.encoder_sizes(cfg, 100, 2)["small (w100 d2)"][2] == "train.heads=1"
