@@ -1,7 +1,7 @@
 """Benchmark of g2 generation (issue 5): ratios measured in one run, printed as a table.
 
     MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=68719476736 \
-        python benchmarks/bench_generation.py [--profile mini] [--captions 64] [--steps 20]
+        python benchmarks/bench_generation.py [--profile mini] [--captions 384] [--steps 20]
 
 1. images/s of the generation loop (`generate_for_captions`: diffusers pipeline, text
    encoding, per-image seeded noise, decoding to uint8) vs a bare loop of the same UNet and
@@ -73,7 +73,8 @@ def timed(fn, repeats: int = 1) -> float:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--profile", default="mini")
-    p.add_argument("--captions", type=int, default=64, help="captions per measurement (x4 images)")
+    p.add_argument("--captions", type=int, default=384,
+                   help="captions per measurement (x4 images); with 64, process start-up and model loading dominate (1.19x)")
     p.add_argument("--steps", type=int, default=None, help="sampler steps (default: the profile's)")
     args = p.parse_args()
     cfg = resolve(args.profile)
