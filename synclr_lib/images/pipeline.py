@@ -18,7 +18,9 @@ Introduced in notebooks/03_images_cfg.py.
 """
 from __future__ import annotations
 
+
 import contextlib
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -221,10 +223,18 @@ def sample_latents(pipe, captions: list[str], latents: torch.Tensor, *, cfg_scal
     """Denoise `latents` [len(captions) * K, ...] (caption-major) into clean latents with the
     pipeline (text encoding, CFG and the scheduler loop are all diffusers')."""
     check_guidance(cfg_scale)
-    with unet_autocast(pipe, bf16):
-        out = pipe(prompt=list(captions), num_images_per_prompt=images_per_caption,
-                   latents=latents.to(pipe.device, pipe.unet.dtype), guidance_scale=cfg_scale,
-                   num_inference_steps=steps, output_type="latent", return_dict=False)[0]
+    # captions longer than the text window are cut exactly as in g2's pretraining; diffusers
+    # would log every cut caption (thousands of lines in a notebook), so only errors pass here
+    pipe_logger = logging.getLogger(type(pipe).__module__)
+    level = pipe_logger.level
+    pipe_logger.setLevel(logging.ERROR)
+    try:
+        with unet_autocast(pipe, bf16):
+            out = pipe(prompt=list(captions), num_images_per_prompt=images_per_caption,
+                       latents=latents.to(pipe.device, pipe.unet.dtype), guidance_scale=cfg_scale,
+                       num_inference_steps=steps, output_type="latent", return_dict=False)[0]
+    finally:
+        pipe_logger.setLevel(level)
     return out
 
 
