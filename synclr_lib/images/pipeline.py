@@ -18,7 +18,6 @@ Introduced in notebooks/03_images_cfg.py.
 """
 from __future__ import annotations
 
-
 import contextlib
 import logging
 from pathlib import Path
