@@ -53,6 +53,21 @@ def timed(fn, reps: int) -> list[float]:
     return out
 
 
+def stepper(cfg, info):
+    """(one full training step on fake data, objective, sampler, images) for `cfg`."""
+    data = fake_data(cfg, max(cfg.train.captions_per_batch * 2, 16))
+    objective, optimizer, params, sampler = build(cfg, data, info)
+    objective.train()
+    images = torch.from_numpy(data.images)
+    state = {"step": 0}
+
+    def step():
+        batch = make_batch(cfg, objective, sampler, images, state["step"], info)
+        training_step(objective, optimizer, params, batch, state["step"], cfg.train, cfg.run.bf16)[0].item()
+        state["step"] += 1
+    return step, objective, sampler, images
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--profile", default="mini")
@@ -64,18 +79,8 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     cfg = resolve(args.profile, [kv for item in args.overrides for kv in item.split()])
     t = cfg.train
-    data = fake_data(cfg, max(t.captions_per_batch * 2, 16))
     info = distributed.DistInfo()
-    objective, optimizer, params, sampler = build(cfg, data, info)
-    objective.train()
-    images = torch.from_numpy(data.images)
-    state = {"step": 0}
-
-    def full_step():
-        batch = make_batch(cfg, objective, sampler, images, state["step"], info)
-        loss, *_ = training_step(objective, optimizer, params, batch, state["step"], t, cfg.run.bf16)
-        loss.item()
-        state["step"] += 1
+    full_step, objective, sampler, images = stepper(cfg, info)
 
     # the same crops as the step, made once, outside the timing
     batch = make_batch(cfg, objective, sampler, images, 0, info)
@@ -131,17 +136,7 @@ def main() -> None:
             vcfg = variant(cfg, overrides)
             if vcfg.train.data == "web":
                 vcfg = variant(vcfg, ["train.data=synthetic"])  # same cost per step; no mini-web needed
-            vdata = fake_data(vcfg, max(vcfg.train.captions_per_batch * 2, 16))
-            vobj, vopt, vparams, vsampler = build(vcfg, vdata, info)
-            vobj.train()
-            vimages = torch.from_numpy(vdata.images)
-            counter = {"step": 0}
-
-            def row_step():
-                b = make_batch(vcfg, vobj, vsampler, vimages, counter["step"], info)
-                training_step(vobj, vopt, vparams, b, counter["step"], vcfg.train, vcfg.run.bf16)[0].item()
-                counter["step"] += 1
-
+            row_step = stepper(vcfg, info)[0]
             row_step()
             per = statistics.median(timed(row_step, args.reps))
             print(f"  {name:18s} {per * 1000:8.1f} ms/step   {per * vcfg.train.steps / 60:6.1f} min")
