@@ -52,7 +52,7 @@ from synclr_lib.data.augment import ViewAugmenter, random_masks
 from synclr_lib.data.pixels import to_tensor, to_uint8
 from synclr_lib.evaluate import evaluate_encoders, random_init_encoder, wide_table
 from synclr_lib.evaluate import paper_numbers as paper
-from synclr_lib.evaluate.suites import suite_kinds
+from synclr_lib.evaluate.suites import comparison_suites
 from synclr_lib.losses import multi_positive_loss, multi_positive_targets
 from synclr_lib.plots import image_grid
 from synclr_lib.reporting import save_figure, save_table
@@ -197,9 +197,7 @@ print(f"main run: {curves['step'].iloc[-1]} steps in {curves['seconds'].iloc[-1]
 # %%
 runs = comparison_runs(cfg)
 paths = {name: train_variant(cfg, o) for name, o in runs.items()}
-kinds = suite_kinds(cfg)
-probe_suites = ([s.strip() for s in t.compare_suites.split(",") if s.strip()]
-                or [s for s, k in kinds.items() if k in ("objects", "fine_grained")])
+probe_suites = comparison_suites(cfg)
 encoders = [("random init", random_init_encoder(cfg))] + [(n, p / "encoder") for n, p in paths.items()]
 long = evaluate_encoders(encoders, cfg, suites=probe_suites)
 scores = wide_table(long, kinds=("objects", "fine_grained"))

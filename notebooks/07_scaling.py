@@ -39,9 +39,10 @@ import pandas as pd
 
 from synclr_lib.config import resolve
 from synclr_lib.evaluate import evaluate_encoders, wide_table
+from synclr_lib.evaluate.suites import comparison_suites
 from synclr_lib.reporting import save_figure, save_table
 from synclr_lib.report.scaling import (caption_counts, encoder_sizes, images_stage_captions, paper_scaling,
-                                       probe_suites, scaling_runs)
+                                       scaling_runs)
 from synclr_lib.runtime import set_threads
 from synclr_lib.train import load_curves
 from synclr_lib.train.runs import train_variant
@@ -74,7 +75,7 @@ pd.DataFrame([{"size": s, "captions": n, "images": n * cfg.images.images_per_cap
 # fine-grained average.
 
 # %%
-suites = probe_suites(cfg)
+suites = comparison_suites(cfg)
 names = {key: f"{key[0]}, {key[1]} captions" for key in paths}
 long = evaluate_encoders([(names[k], p / "encoder") for k, p in paths.items()], cfg, suites=suites)
 wide = wide_table(long, kinds=("objects", "fine_grained")).set_index("encoder")

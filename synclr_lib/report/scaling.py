@@ -102,15 +102,6 @@ def scaling_runs(cfg, counts, sizes: dict[str, list[str]] | None = None, total: 
     return runs
 
 
-def probe_suites(cfg) -> list[str]:
-    """The suites of the training comparisons: `train.compare_suites`, else objects + the
-    fine-grained suites (the same choice as notebooks/04_training.py makes inline)."""
-    from ..evaluate.suites import suite_kinds
-
-    chosen = [s.strip() for s in cfg.train.compare_suites.split(",") if s.strip()]
-    return chosen or [s for s, k in suite_kinds(cfg).items() if k in ("objects", "fine_grained")]
-
-
 def paper_scaling():
     """The paper's Figs. 6-7 points from paper_numbers.py as a long DataFrame: captions (a
     number), curve (ViT-B ImageNet / ViT-B fine-grained / ViT-L ImageNet), value."""

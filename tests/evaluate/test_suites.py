@@ -120,3 +120,12 @@ class NaNEncoder(PixelEncoder):
 def test_nan_features_name_the_suite(cfg):
     with pytest.raises(ValueError, match="suite 'colours': X_train contains NaN"):
         evaluate_encoder(NaNEncoder(), cfg, ["colours"], loader=loader, names_fn=names_fn, progress=False)
+
+
+def test_comparison_suites_default_and_override():
+    from synclr_lib.evaluate.suites import comparison_suites, suite_kinds
+
+    kinds = suite_kinds(resolve("mini"))
+    default = comparison_suites(resolve("mini"))
+    assert "objects" in default and {kinds[s] for s in default} == {"objects", "fine_grained"}
+    assert comparison_suites(resolve("smoke", ["train.compare_suites=objects, colours"])) == ["objects", "colours"]
