@@ -71,13 +71,3 @@ def train_variant(cfg, overrides):
 
     return run_stage("train", variant(cfg, overrides))
 
-
-def trained_rows(cfg, comparison: bool = True) -> list[tuple[str, object]]:
-    """(row name, encoder directory) of the main run and, with `comparison`, every comparison
-    row: what notebook 05 lists as trained encoders. Trains what is not cached yet."""
-    from ..stages import run_stage
-
-    rows = [("SynCLR (main)", run_stage("train", cfg) / "encoder")]
-    if comparison:
-        rows += [(name, train_variant(cfg, o) / "encoder") for name, o in comparison_runs(cfg).items()]
-    return rows
