@@ -122,6 +122,7 @@ class TrainConfig:
     # encoder: transformers ViTModel (saved with save_pretrained)
     image_size: int = 32  # global crop size = encoder input size
     patch_size: int = 4  # ViT patch; 4 at 32 px = 64 tokens (patch 8 learned no shape, feasibility sec. 2)
+    stem_channels: tuple = (32, 64)  # conv stem, one 3x3 stride-2 layer per patch halving; () = ViT's linear patchify (paper)
     width: int = 128  # ViT hidden size (MLP 4x); 192 x 6 layers cost 5x more per step (bench_train)
     depth: int = 4  # ViT layers
     heads: int = 4  # ViT attention heads
@@ -289,6 +290,7 @@ PROFILES: dict[str, dict[str, object]] = {
         "train.image_size": 64,
         "train.local_size": 32,
         "train.patch_size": 8,
+        "train.stem_channels": (64, 128, 256),
         "train.width": 384,
         "train.depth": 12,
         "train.heads": 6,
@@ -322,6 +324,7 @@ PROFILES: dict[str, dict[str, object]] = {
         "train.image_size": 224,
         "train.local_size": 96,
         "train.patch_size": 16,
+        "train.stem_channels": (),  # the paper's plain ViT-B/16
         "train.width": 768,
         "train.depth": 12,
         "train.heads": 12,

@@ -1,6 +1,15 @@
 """The encoder: a Hugging Face `transformers.ViTModel`, so the trained weights load anywhere
 with `transformers.AutoModel.from_pretrained(dir)` alone.
 
+- `train.stem_channels` non-empty (the `mini` and `gpu` default) swaps the linear patchify
+  for a small conv stem (`conv_stem_vit.ConvStemViTModel`, a ViTModel subclass; see there why).
+  Its saved directory carries its own code, so outside synclr_lib
+  `AutoModel.from_pretrained(dir, trust_remote_code=True)` loads it; `load_encoder` (and any
+  `AutoModel` call in a process that built, saved or loaded one here) needs no flag. The
+  stem's 3x3 convolutions overlap patch borders, so an iBOT-masked patch's edge pixels reach
+  its neighbours' tokens (1-3 px); the masked token itself is the mask token. `()` is the
+  stock ViT, where a masked patch is invisible.
+
 - CLS = `last_hidden_state[:, 0]`, patch tokens = `last_hidden_state[:, 1:]` (after the final
   LayerNorm); input `pixel_values` float [N, 3, H, W] in [-1, 1]
   (`synclr_lib.data.pixels.to_tensor`).
@@ -29,29 +38,56 @@ from torch import nn
 from ..config import ConfigError
 
 
+def _register_conv_stem() -> None:
+    """Let AutoConfig/AutoModel build the conv-stem ViT from its model_type (no remote code)."""
+    from transformers import AutoConfig, AutoModel
+
+    from .conv_stem_vit import ConvStemViTConfig, ConvStemViTModel
+
+    AutoConfig.register(ConvStemViTConfig.model_type, ConvStemViTConfig, exist_ok=True)
+    AutoModel.register(ConvStemViTConfig, ConvStemViTModel, exist_ok=True)
+
+
+def _model_class(config):
+    from transformers import ViTModel
+
+    from .conv_stem_vit import ConvStemViTConfig, ConvStemViTModel
+
+    return ConvStemViTModel if isinstance(config, ConvStemViTConfig) else ViTModel
+
+
 def vit_config(t):
-    """ViTConfig of the profile's encoder (t = cfg.train): MLP 4x width, no dropout."""
+    """ViTConfig of the profile's encoder (t = cfg.train): MLP 4x width, no dropout; a
+    ConvStemViTConfig when t.stem_channels is set."""
     from transformers import ViTConfig
+
+    from .conv_stem_vit import ConvStemViTConfig
 
     if t.image_size % t.patch_size or t.local_size % t.patch_size:
         raise ConfigError(f"train.image_size={t.image_size} and train.local_size={t.local_size} "
                           f"must be multiples of train.patch_size={t.patch_size}")
     if t.width % t.heads:
         raise ConfigError(f"train.width={t.width} must be divisible by train.heads={t.heads}")
-    return ViTConfig(image_size=t.image_size, patch_size=t.patch_size, hidden_size=t.width,
-                     num_hidden_layers=t.depth, num_attention_heads=t.heads,
-                     intermediate_size=4 * t.width, hidden_dropout_prob=0.0,
-                     attention_probs_dropout_prob=0.0, qkv_bias=True)
+    kwargs = dict(image_size=t.image_size, patch_size=t.patch_size, hidden_size=t.width,
+                  num_hidden_layers=t.depth, num_attention_heads=t.heads,
+                  intermediate_size=4 * t.width, hidden_dropout_prob=0.0,
+                  attention_probs_dropout_prob=0.0, qkv_bias=True)
+    if not t.stem_channels:
+        return ViTConfig(**kwargs)
+    try:
+        return ConvStemViTConfig(stem_channels=t.stem_channels, **kwargs)
+    except ValueError as err:
+        raise ConfigError(f"train.stem_channels: {err}") from None
 
 
 def build_encoder(t, seed: int = 0, mask_token: bool = True) -> nn.Module:
     """A freshly initialised ViTModel (no pooler; with a mask token for iBOT), deterministic in
     `seed` without touching the global RNG."""
-    from transformers import ViTModel
-
+    config = vit_config(t)
+    _register_conv_stem()
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        return ViTModel(vit_config(t), add_pooling_layer=False, use_mask_token=mask_token)
+        return _model_class(config)(config, add_pooling_layer=False, use_mask_token=mask_token)
 
 
 class StochasticDepth:
@@ -103,14 +139,18 @@ def add_stochastic_depth(model: nn.Module, rate: float) -> StochasticDepth | Non
 
 
 def save_encoder(model: nn.Module, path) -> Path:
-    """save_pretrained a clean ViTModel (no mask token, stock pooler) that AutoModel loads."""
-    from transformers import ViTModel
-
+    """save_pretrained a clean ViTModel (no mask token, stock pooler) that AutoModel loads; the
+    conv-stem variant also writes its code and `auto_map` (trust_remote_code loading)."""
     path = Path(path)
     state = {k: v for k, v in model.state_dict().items() if not k.startswith("embeddings.mask_token")}
+    model_class = _model_class(model.config)
+    _register_conv_stem()
+    if model_class.__name__ != "ViTModel":
+        model_class.register_for_auto_class("AutoModel")
+        model.config.register_for_auto_class()
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
-        clean = ViTModel(model.config)  # AutoModel builds exactly this (with a pooler)
+        clean = model_class(model.config)  # AutoModel builds exactly this (with a pooler)
     missing, unexpected = clean.load_state_dict(state, strict=False)
     if unexpected or any(not k.startswith("pooler.") for k in missing):
         raise RuntimeError(f"encoder weights do not fit ViTModel: missing {missing}, unexpected {unexpected}")
@@ -131,6 +171,7 @@ def load_encoder(path, device: str = "cpu") -> nn.Module:
     frozen and in eval mode. Plain `transformers.AutoModel.from_pretrained` works as well."""
     from transformers import AutoModel
 
+    _register_conv_stem()
     path = Path(path)
     if (path / "encoder" / "config.json").is_file():
         path = path / "encoder"

@@ -1,4 +1,9 @@
-"""The HF ViT encoder: AutoModel round trip, mask token, local crops, stochastic depth."""
+"""The HF ViT encoder: AutoModel round trip, mask token, local crops, stochastic depth, and
+the conv-stem variant (the default at smoke and mini) against the stock ViT."""
+import subprocess
+import sys
+import textwrap
+
 import pytest
 import torch
 
@@ -38,8 +43,68 @@ def test_build_is_deterministic_and_leaves_global_rng_alone(tiny):
     assert all(torch.equal(p, q) for p, q in zip(m1.parameters(), m2.parameters()))
 
 
-def test_mask_token_replaces_masked_patches(tiny):
+@pytest.fixture
+def stock(tiny):
+    """The stock ViT (linear patchify), the paper's encoder."""
+    return resolve("smoke", ["train.width=16", "train.depth=2", "train.heads=2", "train.stem_channels=()"]).train
+
+
+def test_stem_choice_builds_the_right_class(tiny, stock):
+    from transformers import ViTModel
+
+    from synclr_lib.models.conv_stem_vit import ConvStem, ConvStemViTModel
+
+    assert type(build_encoder(stock)) is ViTModel
+    conv = build_encoder(tiny)
+    assert isinstance(conv, ConvStemViTModel)
+    assert isinstance(conv.embeddings.patch_embeddings.projection, ConvStem)
+    strides = [m.stride for m in conv.embeddings.patch_embeddings.projection if isinstance(m, torch.nn.Conv2d)]
+    assert strides == [(2, 2), (2, 2), (1, 1)]  # patch 4 = two halvings, then the 1x1 projection
+
+
+def test_conv_stem_loads_outside_synclr_lib_with_remote_code(tiny, tmp_path):
+    model = build_encoder(tiny, seed=1).eval()
+    x = torch.rand(2, 3, 32, 32) * 2 - 1
+    save_encoder(model, tmp_path / "enc")
+    assert (tmp_path / "enc" / "conv_stem_vit.py").is_file()
+    torch.save(x, tmp_path / "x.pt")
+    with torch.no_grad():
+        torch.save(model(x).last_hidden_state, tmp_path / "want.pt")
+    script = textwrap.dedent(f"""
+        import sys, torch
+        from transformers import AutoModel
+        m = AutoModel.from_pretrained({str(tmp_path / "enc")!r}, trust_remote_code=True).eval()
+        assert "synclr_lib" not in sys.modules
+        with torch.no_grad():
+            got = m(torch.load({str(tmp_path / "x.pt")!r})).last_hidden_state
+        assert torch.allclose(got, torch.load({str(tmp_path / "want.pt")!r}), atol=1e-6)
+        print("ok", type(m).__name__)
+    """)
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                          env={"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf"), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "ok ConvStemViTModel" in done.stdout
+
+
+def test_bad_stem_channels_are_config_errors():
+    t = resolve("smoke", ["train.stem_channels=16,32,64"]).train  # patch 4 has two halvings
+    with pytest.raises(ConfigError, match="stem_channels"):
+        build_encoder(t)
+
+
+def test_conv_stem_masked_token_is_the_mask_token(tiny):
     model = build_encoder(tiny).eval()
+    with torch.no_grad():
+        model.embeddings.mask_token.fill_(0.5)
+        mask = torch.zeros(2, 64, dtype=torch.bool)
+        mask[:, 5] = True
+        emb = model.embeddings(torch.rand(2, 3, 32, 32), bool_masked_pos=mask)
+    want = 0.5 + model.embeddings.position_embeddings[0, 1 + 5]
+    assert torch.allclose(emb[:, 1 + 5], want.expand(2, -1), atol=1e-6)
+
+
+def test_mask_token_replaces_masked_patches(stock):
+    model = build_encoder(stock).eval()
     with torch.no_grad():
         model.embeddings.mask_token.fill_(0.5)
     x1 = torch.rand(1, 3, 32, 32)
