@@ -105,7 +105,14 @@ def cfg_study_table(cfg) -> pd.DataFrame:
 
 def cfg_study_images(cfg, scale: float):
     """SyntheticImages drawn at one scale of the study."""
-    return load_synthetic_images(_scale_dir(run_stage("cfg_study", cfg), scale))
+    return load_synthetic_images(cfg_study_dir(cfg, scale))
+
+
+def cfg_study_dir(cfg, scale: float) -> Path:
+    """The synthetic-image directory of one scale (`train.data_dir` for the Table 3 runs)."""
+    if float(scale) not in [float(s) for s in cfg.images.cfg_study_scales]:
+        raise ValueError(f"CFG {scale:g} is not in images.cfg_study_scales={list(cfg.images.cfg_study_scales)}")
+    return _scale_dir(run_stage("cfg_study", cfg), scale)
 
 
 def study_summary(cfg) -> dict:

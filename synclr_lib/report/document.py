@@ -24,8 +24,8 @@ from .. import paths
 from ..evaluate import paper_numbers as paper
 from ..reporting import save_text
 from . import budget as budget_mod
-from .findings import (NOT_MEASURED, Finding, Spread, monotone_finding, ordering_finding, proportion_finding,
-                       seed_spread, spread_from_summary, summary_counts)
+from .findings import (NOT_MEASURED, Finding, Spread, flat_finding, monotone_finding, ordering_finding,
+                       proportion_finding, seed_spread, spread_from_summary, summary_counts)
 from .render import Missing, figure_link, markdown, read_table, value
 
 OBJ, FG = "objects", "fine-grained mean"
@@ -142,7 +142,7 @@ def section_table2(t, spreads, profile) -> tuple[str, list[Finding]]:
     return "\n".join(body), findings
 
 
-def section_table3(t, cfg) -> tuple[str, list[Finding]]:
+def section_table3(t, cfg, spreads=None) -> tuple[str, list[Finding]]:
     tab = t["03_cfg_fidelity_diversity"]
     findings = []
     p3 = pd.DataFrame([{"CFG scale": k, "ImageNet linear": v} for k, v in paper.TABLE3.items()])
@@ -164,6 +164,13 @@ def section_table3(t, cfg) -> tuple[str, list[Finding]]:
                                          gen["cfg_scale"].tolist(), gen["diversity"].tolist(), decreasing=True,
                                          paper=claim_paper))
     down = t.get(TABLE3_DOWNSTREAM, Missing(f"tables/{TABLE3_DOWNSTREAM}.csv"))
+    claim_down = "downstream objects accuracy hardly changes between CFG scales (range within the seed spread)"
+    paper_down = "ImageNet linear " + " / ".join(f"{v} (CFG {k:g})" for k, v in paper.TABLE3.items())
+    if isinstance(down, Missing) or OBJ not in getattr(down, "columns", []):
+        findings.append(Finding("Table 3", claim_down, NOT_MEASURED, str(down), paper_down))
+    else:
+        findings.append(flat_finding("Table 3", claim_down, dict(zip(down.iloc[:, 0], down[OBJ])),
+                                     (spreads or {}).get(OBJ), paper=paper_down))
     body = ["## Table 3: classifier-free guidance scale", "", _paper_block(p3), "",
             _measured_block("03_cfg_fidelity_diversity", tab, ".3f"), "",
             "Downstream accuracy per CFG scale (the paper's Table 3 column itself): "
@@ -394,7 +401,7 @@ def build_report(cfg, reports: Path | None = None) -> Report:
     spreads, source = _spreads(t)
     budget = budget_mod.read_budget(reports)
     sections, findings = [], []
-    for build in (lambda: section_table2(t, spreads, cfg.profile), lambda: section_table3(t, cfg),
+    for build in (lambda: section_table2(t, spreads, cfg.profile), lambda: section_table3(t, cfg, spreads),
                   lambda: section_table4(t, spreads), lambda: section_table5(t, spreads),
                   lambda: section_table6(t, spreads), lambda: section_table9(t),
                   lambda: section_table10(t, spreads), lambda: section_fig5(t, reports),

@@ -105,6 +105,28 @@ def ordering_finding(section: str, claim: str, values: dict, order: list[str], s
                    short)
 
 
+def flat_finding(section: str, claim: str, values: dict, spread: Spread | None, *, paper: str = "",
+                 fmt: str = ".1f") -> Finding:
+    """The claim that values do not differ: reproduced when the range (max - min) is at most
+    the spread, measured with enough repeats."""
+    vals = {k: float(v) for k, v in values.items() if _finite(v)}
+    if len(vals) < 2 or len(vals) < len(values):
+        return Finding(section, claim, NOT_MEASURED, "fewer than two measured values", paper)
+    width = max(vals.values()) - min(vals.values())
+    listed = ", ".join(f"{k} {v:{fmt}}" for k, v in vals.items())
+    if spread is None or not _finite(spread.value):
+        verdict, reason = NOT_REPRODUCED, "no seed spread was measured"
+    elif width > spread.value:
+        verdict, reason = NOT_REPRODUCED, "the range exceeds the spread"
+    elif not spread.usable:
+        verdict, reason = NOT_REPRODUCED, f"the spread comes from {spread.n} {spread.unit}(s), fewer than {spread.min_n}"
+    else:
+        verdict, reason = REPRODUCED, "the range is within the spread"
+    noise = spread.describe() if spread is not None else "no spread"
+    return Finding(section, claim, verdict, f"{listed} (range {width:{fmt}}; threshold: {noise}; {reason})", paper,
+                   f"range {width:{fmt}} vs threshold " + (f"{spread.value:{fmt}}" if spread is not None else "none"))
+
+
 def monotone_finding(section: str, claim: str, xs: list[float], ys: list[float], *, decreasing: bool,
                      paper: str = "", min_points: int = 3, fmt: str = ".3f") -> Finding:
     """The claim that y falls (or rises) with x at every step. With no repeat to measure

@@ -9,7 +9,9 @@ base config (notebooks/04_training.py; notebook 05 lists them as trained rows).
 - Table 5 (objective on the same synthetic data): SupCE, SimCLR, SynCLR;
 - Table 10 (CLIP on the same synthetic data) and learning from data (mini-web renders with
   alt-text): CLIP, SimCLR (web), CLIP (web);
-- the main comparison (`train.steps`, `train.compare_seeds` seeds): SynCLR vs SimCLR.
+- the main comparison (`train.steps`, `train.compare_seeds` seeds): SynCLR vs SimCLR;
+- Table 3 (notebooks/03_images_cfg.py): SynCLR at the ablation budget on the CFG study's
+  images of each scale in `TABLE3_SCALES` (`cfg_scale_runs`).
 """
 from __future__ import annotations
 
@@ -51,6 +53,16 @@ def ablation(overrides, cfg) -> list[str]:
     return list(overrides) + [f"train.steps={t.ablation_steps}",
                               f"train.warmup={min(t.warmup, t.ablation_steps // 10)}",
                               f"train.teacher_temp_warmup={min(t.teacher_temp_warmup, t.ablation_steps // 3)}"]
+
+
+TABLE3_SCALES = (2.0, 3.0, 4.0)  # the paper's Table 3 columns
+
+
+def cfg_scale_runs(cfg, scale_dirs: dict) -> dict[str, list[str]]:
+    """Table 3: SynCLR at the ablation budget trained on each CFG scale's images,
+    `scale_dirs` = {scale: synthetic-image directory} -> {"CFG s": overrides}."""
+    return {f"CFG {float(s):g}": ablation(TABLE4["SynCLR"] + [f"train.data_dir={d}"], cfg)
+            for s, d in scale_dirs.items()}
 
 
 def comparison_runs(cfg) -> dict[str, list[str]]:

@@ -4,7 +4,7 @@ import math
 import pandas as pd
 
 from synclr_lib.report.findings import (NOT_MEASURED, NOT_REPRODUCED, REPRODUCED, Spread, direction_verdict,
-                                        monotone_finding, ordering_finding, proportion_finding, seed_spread,
+                                        flat_finding, monotone_finding, ordering_finding, proportion_finding, seed_spread,
                                         spread_from_summary, summary_counts)
 
 SPREAD = Spread(2.0, 3, "SynCLR seed spread")
@@ -53,6 +53,15 @@ def test_monotone_finding():
     assert monotone_finding("T3", "falls", [1, 2], [3.0, 1.0], decreasing=True).verdict == NOT_REPRODUCED
     assert monotone_finding("T3", "rises", [4, 1, 2], [3.0, 1.0, 2.0], decreasing=False).verdict == REPRODUCED
     assert monotone_finding("T3", "falls", [1], [1.0], decreasing=True).verdict == NOT_MEASURED
+
+
+def test_flat_finding_needs_the_range_within_a_usable_spread():
+    assert flat_finding("T3", "flat", {"CFG 2": 10.0, "CFG 3": 11.5, "CFG 4": 10.4}, SPREAD).verdict == REPRODUCED
+    wide = flat_finding("T3", "flat", {"CFG 2": 10.0, "CFG 3": 12.5}, SPREAD)
+    assert wide.verdict == NOT_REPRODUCED and "range 2.5" in wide.detail
+    assert flat_finding("T3", "flat", {"a": 1.0, "b": 1.0}, Spread(2.0, 2, "two seeds")).verdict == NOT_REPRODUCED
+    assert flat_finding("T3", "flat", {"a": 1.0, "b": 1.0}, None).verdict == NOT_REPRODUCED
+    assert flat_finding("T3", "flat", {"a": 1.0, "b": float("nan")}, SPREAD).verdict == NOT_MEASURED
 
 
 def test_proportion_finding_uses_binomial_noise():
