@@ -1,7 +1,7 @@
 """The cached stage "train": data -> a trained encoder (notebooks/04_training.py).
 
     path = run_stage("train", cfg)        # artifacts/train/<hash>/
-    enc = load_encoder(path)              # transformers.ViTModel, eval mode
+    enc = load_encoder(path)              # transformers.ViTModel (or its conv-stem subclass), eval mode
     curves = load_curves(path)            # pandas DataFrame
 
 The cache key holds the whole `train` section, the run seed, bf16, and the payload of the
