@@ -214,4 +214,9 @@ long3 = evaluate_encoders(trained, cfg, suites=comparison_suites(cfg))
 table3 = wide_table(long3, kinds=("objects", "fine_grained")).rename(columns={"encoder": "CFG scale"})
 table3.insert(1, "paper ImageNet linear", [paper.TABLE3.get(s) for s in table3_scales])
 save_table(table3, "03_table3", floatfmt=".3f")
+ranges = {col: float(table3[col].max() - table3[col].min()) for col in ("objects", "fine-grained mean")
+          if col in table3}
+paper_range = max(paper.TABLE3.values()) - min(paper.TABLE3.values())
+print("range across CFG scales: " + ", ".join(f"{k} {v:.1f} points" for k, v in ranges.items())
+      + f" (paper, ImageNet linear: {paper_range:.1f}); the REPORT judges 'flat' against the seed spread of notebook 04")
 table3
