@@ -172,7 +172,8 @@ class TrainConfig:
     log_every: int = 10  # steps between rows of the training-curve CSV
     # the comparison runs of notebook 04 (Tables 4, 5, 10)
     ablation_steps: int = 200  # steps of every comparison row, 3-minute budget (paper: ablations 85k vs 500k main)
-    compare_seeds: int = 3  # seeds of the main SynCLR-vs-SimCLR comparison
+    compare_seeds: int = 3  # seeds of the main SynCLR-vs-SimCLR comparison (they vary train.seed)
+    seed: int = -1  # training seed (init, batch order, views, masks); -1 = run.seed. Seed repeats vary this, not run.seed, which would rebuild g1, g2 and the images
     compare_suites: str = ""  # suites probed in notebook 04, comma-separated ("" = objects + the 9 fine-grained)
 
 
@@ -212,6 +213,11 @@ class Config:
 
 
 SECTIONS = ("run", "world", "captions", "images", "train", "eval")
+
+
+def train_seed(cfg) -> int:
+    """The seed of a training run: `train.seed`, or `run.seed` when it is -1."""
+    return cfg.train.seed if cfg.train.seed >= 0 else cfg.run.seed
 
 
 # --------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..config import ConfigError
+from ..config import ConfigError, train_seed
 from ..atomic import atomic_write
 from ..data.batches import CaptionBatches, ImageBatches, shard
 from ..data.pixels import to_tensor
@@ -36,14 +36,15 @@ CURVES = "curves.csv"
 
 
 # train fields that do not change a run's result (notebook-level settings, checkpoint cadence)
-NOT_IN_RESULT = ("ablation_steps", "compare_seeds", "compare_suites", "checkpoint_every")
+NOT_IN_RESULT = ("ablation_steps", "compare_seeds", "compare_suites", "checkpoint_every",
+                 "seed")  # the effective training seed is keyed on its own, below
 
 
 def checkpoint_key(cfg) -> dict:
     """What a run's result depends on: a checkpoint must agree with it to be resumed, and it
     is the train stage's own cache key."""
     train = {k: v for k, v in cfg.section("train").items() if k not in NOT_IN_RESULT}
-    return {"train": train, "seed": cfg.run.seed, "bf16": cfg.run.bf16}
+    return {"train": train, "seed": train_seed(cfg), "bf16": cfg.run.bf16}
 
 
 def save_checkpoint(path: Path, objective, optimizer, step: int, history: list, cfg) -> None:
@@ -79,11 +80,11 @@ def make_sampler(cfg, data, world_size: int):
             raise ConfigError(f"train.captions_per_batch={t.captions_per_batch} must divide over {world_size} processes")
         groups = data.group_keys(t.group_by) if t.group_by else None
         batches = CaptionBatches(data.image_ids_by_caption, t.captions_per_batch, t.images_per_caption,
-                                 cfg.run.seed, groups=groups, per_group=t.captions_per_group)
+                                 train_seed(cfg), groups=groups, per_group=t.captions_per_group)
         return lambda step: batches(step)
     # image batches: as many images per step as P x K (SimCLR: half as many, two views each)
     n = t.captions_per_batch * t.images_per_caption // (2 if t.method == "simclr" else 1)
-    batches = ImageBatches(len(data.images), n, cfg.run.seed)
+    batches = ImageBatches(len(data.images), n, train_seed(cfg))
 
     def sample(step):
         idx = batches(step)
@@ -106,7 +107,7 @@ def make_batch(cfg, objective, sampler, images: torch.Tensor, step: int, info) -
     device = torch.device(info.device)
     labels = objective.concept_of_image[local_idx].to(device) if cfg.train.method == "supce" else None
     return StepBatch(pixels=to_tensor(images[local_idx]).to(device), ids=torch.as_tensor(ids[sl]).to(device),
-                     labels=labels, start=sl.start, n_global=len(idx), seed=step_seed(cfg.run.seed, step))
+                     labels=labels, start=sl.start, n_global=len(idx), seed=step_seed(train_seed(cfg), step))
 
 
 def training_step(objective, optimizer, params, batch: StepBatch, step: int, t, bf16: bool):

@@ -33,7 +33,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..config import ConfigError
+from ..config import ConfigError, train_seed
 from ..data.augment import ViewAugmenter, random_masks
 from ..losses import clip_loss, ibot_patch_loss, multi_positive_loss, sinkhorn_knopp
 from ..models import DINOHead, ProjectionHead, add_stochastic_depth, build_encoder
@@ -118,16 +118,16 @@ class Objective(nn.Module):
 
     def __init__(self, cfg, data):
         super().__init__()
-        # every initial weight depends on the run seed only, never on the global RNG's history
+        # every initial weight depends on the training seed only, never on the global RNG's history
         with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(cfg.run.seed + 1)
+            torch.manual_seed(train_seed(cfg) + 1)
             self._build(cfg, data)
 
     def _build(self, cfg, data):
         t = self.t = cfg.train
         self.method = t.method
         self.components = parse_components(t.components) if t.method == "synclr" else ()
-        self.encoder = build_encoder(t, seed=cfg.run.seed)
+        self.encoder = build_encoder(t, seed=train_seed(cfg))
         self.drop_path = add_stochastic_depth(self.encoder, t.drop_path)
         self.aug = ViewAugmenter(t)
         self.n_patches = (t.image_size // t.patch_size) ** 2

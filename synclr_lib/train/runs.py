@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import copy
 
-from ..config import apply_override, parse_overrides
+from ..config import apply_override, parse_overrides, train_seed
 
 TABLE4 = {
     "StableRep": ["train.method=synclr", "train.components="],
@@ -71,9 +71,11 @@ def comparison_runs(cfg) -> dict[str, list[str]]:
 
 
 def seed_runs(cfg, method: str = "SynCLR") -> dict[str, list[str]]:
-    """The main comparison: `method` at the full budget, one row per seed."""
+    """The main comparison: `method` at the full budget, one row per training seed (`train.seed`:
+    the data, g1 and g2 stay those of `run.seed`)."""
     base = {"SynCLR": TABLE4["SynCLR"], "SimCLR": TABLE5["SimCLR"]}[method]
-    return {f"{method} (seed {cfg.run.seed + s})": base + [f"run.seed={cfg.run.seed + s}"]
+    first = train_seed(cfg)
+    return {f"{method} (seed {first + s})": base + [f"train.seed={first + s}"]
             for s in range(cfg.train.compare_seeds)}
 
 
