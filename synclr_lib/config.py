@@ -96,6 +96,8 @@ class ImageConfig:
     vae_latent_noise: float = 0.05  # decoder trained on posterior mean + this noise (L1 + MSE)
     unet_channels: tuple = (64, 128)  # UNet2DConditionModel block widths
     unet_layers_per_block: int = 1  # resnet(+attention) layers per UNet block (3.4M params)
+    unet_attention_levels: tuple = (0,)  # UNet levels with cross-attention (0 = full latent size; the middle block always has it).
+    # (0,) at 8x8 latents; with 16x16 latents (vae_channels of 2 blocks) use (1, 2): 0.25 vs 0.70 s/step (benchmarks/study_g2_recipe.py)
     unet_heads: int = 8  # cross-attention heads
     beta_schedule: str = "scaled_linear"  # DDPM noise schedule (diffusers name), as SD 1.5
     unet_steps: int = 8000  # UNet training steps (loss still falling at 4000)

@@ -56,13 +56,19 @@ def mini_vae(images_cfg, image_size: int = 32):
 
 
 def mini_unet(images_cfg, latent_size: int = 8, cross_attention_dim: int = 384):
-    """UNet2DConditionModel with cross-attention only at full latent resolution and the middle
-    block (1.5x faster than everywhere at equal quality, feasibility-notes.md)."""
+    """UNet2DConditionModel with cross-attention at the levels `images_cfg.unet_attention_levels`
+    (0 = full latent resolution) and in the middle block. At 8x8 latents, level 0 only is 1.5x
+    faster than everywhere at equal quality (feasibility-notes.md); at 16x16 latents attention
+    belongs at the coarser levels (256 tokens of self-attention cost 2.8x per step)."""
     from diffusers import UNet2DConditionModel
 
     ch = tuple(int(c) for c in images_cfg.unet_channels)
-    down = ("CrossAttnDownBlock2D",) + ("DownBlock2D",) * (len(ch) - 1)
-    up = ("UpBlock2D",) * (len(ch) - 1) + ("CrossAttnUpBlock2D",)
+    levels = {int(i) for i in images_cfg.unet_attention_levels}
+    if not levels <= set(range(len(ch))):
+        raise G2Error(f"images.unet_attention_levels={tuple(images_cfg.unet_attention_levels)} must name "
+                      f"levels of the UNet, 0..{len(ch) - 1} (unet_channels={ch})")
+    down = tuple("CrossAttnDownBlock2D" if i in levels else "DownBlock2D" for i in range(len(ch)))
+    up = tuple("CrossAttnUpBlock2D" if i in levels else "UpBlock2D" for i in reversed(range(len(ch))))
     return UNet2DConditionModel(sample_size=latent_size, in_channels=4, out_channels=4,
                                 block_out_channels=ch, layers_per_block=images_cfg.unet_layers_per_block,
                                 down_block_types=down, up_block_types=up,

@@ -203,7 +203,8 @@ def _unet_payload(cfg) -> dict:
     if im.g2 != "mini":  # a local pretrained model: its directory is the whole story
         return {"g2": im.g2}
     return {"seed": cfg.run.seed, "bf16": cfg.run.bf16, "unet_channels": list(im.unet_channels),
-            "unet_layers_per_block": im.unet_layers_per_block, "unet_heads": im.unet_heads,
+            "unet_layers_per_block": im.unet_layers_per_block,
+            "unet_attention_levels": list(im.unet_attention_levels), "unet_heads": im.unet_heads,
             "beta_schedule": im.beta_schedule, "prediction_type": im.prediction_type,
             "unet_steps": im.unet_steps, "unet_batch": im.unet_batch, "unet_lr": im.unet_lr,
             "caption_dropout": im.caption_dropout}

@@ -107,3 +107,20 @@ def test_gpu_profile_names_the_missing_model_dir():
     cfg = resolve("gpu", ["images.g2=/nonexistent/sd15"])
     with pytest.raises(G2Error, match="/nonexistent/sd15"):
         g2_model_dir(cfg)
+
+
+def test_attention_levels_and_a_16px_latent(tiny_images_cfg):
+    """Two VAE blocks give 16x16x4 latents; cross-attention sits where unet_attention_levels says."""
+    import dataclasses
+
+    from synclr_lib.images.pipeline import build_mini_pipeline, mini_unet
+
+    cfg = dataclasses.replace(tiny_images_cfg, vae_channels=(8, 16), unet_channels=(16, 16, 32),
+                              unet_attention_levels=(1, 2))
+    pipe = build_mini_pipeline(cfg)
+    assert latent_shape(pipe) == (4, 16, 16)
+    assert pipe.unet.config.down_block_types == ("DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D")
+    assert pipe.unet.config.up_block_types == ("CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D")
+    assert _draw(pipe, k=1).shape == (3, 32, 32, 3)
+    with pytest.raises(G2Error, match="unet_attention_levels"):
+        mini_unet(dataclasses.replace(cfg, unet_attention_levels=(3,)))
