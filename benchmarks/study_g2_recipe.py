@@ -31,15 +31,14 @@ import numpy as np
 import torch
 
 from synclr_lib.config import resolve
-from synclr_lib.data.pixels import to_tensor, to_uint8
 from synclr_lib.images import pipeline as g2
+from synclr_lib.images.generate import generate_for_captions, settings_from_config
 from synclr_lib.images.judge import ATTRIBUTES, accuracy, judge_images, load_judge, spec_labels
-from synclr_lib.images.pretrain import (encode_images, load_text_states, reconstruction_psnr, text_states,
-                                        train_unet, train_vae)
+from synclr_lib.images.pretrain import (encode_images, load_text_states, reconstruct, reconstruction_psnr,
+                                        text_states, train_unet, train_vae, vae_held_out)
 from synclr_lib.world import OBJECT_GROUPS, SceneSpec, load_mini_web
 from synclr_lib.world.alttext import alt_text, sample_scene
-from synclr_lib.world.web import render_many, web_specs
-
+from synclr_lib.world.web import render_many
 
 
 def canonical_caption(spec: SceneSpec) -> str:
@@ -109,7 +108,7 @@ def main() -> None:
     judge = load_judge(cfg)
     result["judge_real"] = judged(judge, real, labels, groups)
 
-    held_out = max(1, min(1000, len(images) // 20))  # as the g2_vae stage: last 5 %, PSNR only
+    held_out = vae_held_out(len(images))  # the g2_vae stage's rule
     vae_dir = out_dir / f"vae-{'-'.join(map(str, ic.vae_channels))}-{ic.vae_steps}-{args.world}"
     start = time.time()
     if (vae_dir / "config.json").is_file():
@@ -120,9 +119,7 @@ def main() -> None:
         vae.save_pretrained(vae_dir)
         result["vae_train_s"] = round(time.time() - start, 1)
     result["vae_psnr_db"] = round(reconstruction_psnr(vae, images[-held_out:]), 2)
-    with torch.no_grad():
-        recon = to_uint8(vae.decode(vae.encode(to_tensor(real)).latent_dist.mean).sample)
-    result["judge_vae_reconstructions"] = judged(judge, recon, labels, groups)
+    result["judge_vae_reconstructions"] = judged(judge, reconstruct(vae, real), labels, groups)
     print(json.dumps(result), flush=True)
 
     latents = encode_images(vae, images)
@@ -136,14 +133,8 @@ def main() -> None:
     tokenizer, text_encoder = g2.minilm_text_encoder()
     pipe = g2.assemble_pipeline(vae, unet, g2.sampling_scheduler(g2.train_scheduler(ic)), tokenizer, text_encoder)
     for scale in (float(s) for s in args.scales.split(",")):
-        drawn = []
-        for i in range(0, args.n_eval, 128):
-            ids = list(range(i, min(i + 128, args.n_eval)))
-            noise = g2.initial_latents(cfg.run.seed, ids, [0] * len(ids), g2.latent_shape(pipe))
-            lat = g2.sample_latents(pipe, eval_texts[i:i + 128], noise, cfg_scale=scale, steps=ic.steps,
-                                    images_per_caption=1, bf16=cfg.run.bf16)
-            drawn.append(g2.decode_latents(pipe, lat))
-        drawn = np.concatenate(drawn)
+        settings = settings_from_config(cfg, images_per_caption=1, cfg_scale=scale)
+        drawn = generate_for_captions(pipe, eval_texts, list(range(args.n_eval)), settings)[:, 0]
         np.save(out_dir / f"{args.tag}-cfg{scale:g}.npy", drawn)
         result[f"judge_generated_cfg{scale:g}"] = judged(judge, drawn, labels, groups)
     (out_dir / f"{args.tag}.json").write_text(json.dumps(result, indent=1))

@@ -76,24 +76,19 @@ def reference_rows(cfg, judge, n: int = 1000) -> list[dict]:
     VAE) and on their VAE reconstructions: the ceiling of fidelity at this VAE."""
     from diffusers import AutoencoderKL
 
-    from ..data.pixels import to_tensor, to_uint8
     from ..world import load_mini_web
+    from .pretrain import reconstruct, vae_held_out
 
     web = load_mini_web(cfg)
-    held = max(1, min(n, len(web.images) // 20))
+    held = vae_held_out(len(web.images), cap=n)
     images = web.images[-held:]
     labels = spec_labels(list(web.specs[-held:]))
     rows = []
     _, preds = judge_images(judge, images)
     rows.append({"source": "real renders (held out)", **{f"fidelity_{k}": v for k, v in accuracy(preds, labels).items()}})
     if cfg.images.g2 == "mini":
-        import torch
-
         vae = AutoencoderKL.from_pretrained(run_stage("g2_vae", cfg) / "vae").eval()
-        with torch.no_grad():
-            recon = np.concatenate([to_uint8(vae.decode(vae.encode(to_tensor(images[i:i + 256])).latent_dist.mean).sample)
-                                    for i in range(0, held, 256)])
-        _, preds = judge_images(judge, recon)
+        _, preds = judge_images(judge, reconstruct(vae, images))
         rows.append({"source": "VAE reconstructions", **{f"fidelity_{k}": v for k, v in accuracy(preds, labels).items()}})
     return rows
 

@@ -130,6 +130,21 @@ def encode_images(vae, images: np.ndarray, batch: int = 512) -> torch.Tensor:
     return torch.cat(out)
 
 
+def vae_held_out(n_images: int, cap: int = 1000) -> int:
+    """How many of the last mini-web images the VAE never trains on: 5 %, at most `cap`
+    (reconstruction PSNR here; the CFG study's reference rows judge the same images)."""
+    return max(1, min(cap, n_images // 20))
+
+
+@torch.no_grad()
+def reconstruct(vae, images: np.ndarray, batch: int = 256) -> np.ndarray:
+    """uint8 decode(posterior mean of encode(x)) of uint8 images [N, H, W, 3]."""
+    from ..data.pixels import to_uint8
+
+    return np.concatenate([to_uint8(vae.decode(vae.encode(to_tensor(images[i:i + batch])).latent_dist.mean).sample)
+                           for i in range(0, len(images), batch)])
+
+
 @torch.no_grad()
 def reconstruction_psnr(vae, images: np.ndarray) -> float:
     """Mean PSNR (dB, on [0, 1] pixels) of decode(encode(x))."""
@@ -234,7 +249,7 @@ def build_g2_vae(cfg, out: Path) -> dict:
     """The mini AutoencoderKL (save_pretrained), its latent scaling factor and loss curve."""
     web = _mini_web(cfg)
     images = web.images
-    held_out = max(1, min(1000, len(images) // 20))  # last 5 %: reconstruction PSNR only
+    held_out = vae_held_out(len(images))
     vae, losses = train_vae(images[:-held_out], cfg.images, seed=cfg.run.seed, bf16=cfg.run.bf16)
     latents = encode_images(vae, images)
     scaling = float(1.0 / latents.std())

@@ -5,8 +5,8 @@ import pytest
 import torch
 from dataclasses import replace
 
-from synclr_lib.images.pretrain import (cosine_lr, encode_images, reconstruction_psnr, save_loss_curve, text_states,
-                                        train_unet, train_vae)
+from synclr_lib.images.pretrain import (cosine_lr, encode_images, reconstruct, reconstruction_psnr, save_loss_curve,
+                                        text_states, train_unet, train_vae, vae_held_out)
 
 
 def _images(n=64, seed=0):
@@ -43,6 +43,14 @@ def test_vae_learns_to_reconstruct(tiny_images_cfg):
     assert losses["loss"].iloc[-5:].mean() < 0.7 * losses["loss"].iloc[:5].mean()
     assert encode_images(vae, images[:3]).shape == (3, 4, 8, 8)
     assert reconstruction_psnr(vae, images[:16]) > 12
+    recon = reconstruct(vae, images[:10], batch=4)
+    assert recon.shape == (10, 32, 32, 3) and recon.dtype == np.uint8
+    np.testing.assert_array_equal(recon, reconstruct(vae, images[:10]))  # batches do not matter
+
+
+def test_vae_held_out_is_five_percent_capped():
+    assert vae_held_out(50_000) == 1000 and vae_held_out(50_000, cap=300) == 300
+    assert vae_held_out(512) == 25 and vae_held_out(10) == 1
 
 
 def test_unet_loss_falls_with_text_and_dropout(tiny_images_cfg, tmp_path):
