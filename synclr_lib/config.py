@@ -52,7 +52,7 @@ class WorldConfig:
 @dataclass
 class CaptionConfig:
     g1: str = "mini"  # "mini" (own tiny Llama trained on mini-web), "smollm2", or a local model dir
-    concepts: str = "world"  # "world" (the mini world's 40 objects) or a text file of class names, one per line
+    concepts: str = "world"  # "world" (the mini world's 22 objects) or a text file of class names, one per line
     backgrounds: str = "world"  # "world" (the world prior) or a JSON file {concept: [plausible backgrounds]}
     demonstrations: str = "auto"  # demonstration pool: auto (mini for the world, else real) | mini | real
     strategy: str = "mix"  # template | c | c_bg_random | c_bg | c_rel | mix
@@ -89,15 +89,15 @@ class ImageConfig:
     shard_size: int = 1024  # images per output shard
     cfg_study_scales: tuple = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0, 8.0)  # Table 3 analogue
     # mini g2 components and pretraining (recipe from feasibility-notes.md)
-    vae_channels: tuple = (16, 32, 64)  # AutoencoderKL block widths: 32 px -> 8x8x4 latents
+    vae_channels: tuple = (32, 64)  # AutoencoderKL block widths: 32 px -> 16x16x4 latents (8x8x4 capped judged object at 64 %, study_g2_recipe.md)
     vae_steps: int = 3000  # VAE training steps
     vae_batch: int = 16  # VAE batch size
     vae_lr: float = 1.5e-3  # AdamW peak lr, cosine
     vae_latent_noise: float = 0.05  # decoder trained on posterior mean + this noise (L1 + MSE)
-    unet_channels: tuple = (64, 128)  # UNet2DConditionModel block widths
-    unet_layers_per_block: int = 1  # resnet(+attention) layers per UNet block (3.4M params)
-    unet_attention_levels: tuple = (0,)  # UNet levels with cross-attention (0 = full latent size; the middle block always has it).
-    # (0,) at 8x8 latents; with 16x16 latents (vae_channels of 2 blocks) use (1, 2): 0.25 vs 0.70 s/step (benchmarks/study_g2_recipe.py)
+    unet_channels: tuple = (32, 64, 128)  # UNet2DConditionModel block widths (16 -> 8 -> 4 px)
+    unet_layers_per_block: int = 1  # resnet(+attention) layers per UNet block
+    unet_attention_levels: tuple = (1, 2)  # UNet levels with cross-attention (0 = full latent size; the middle block always has it).
+    # (1, 2) = 8x8 and 4x4 at 16x16 latents: 0.25 s/step at batch 32 on 1 thread, against 0.70 s with (0,) (study_g2_recipe.md)
     unet_heads: int = 8  # cross-attention heads
     beta_schedule: str = "scaled_linear"  # DDPM noise schedule (diffusers name), as SD 1.5
     unet_steps: int = 8000  # UNet training steps (loss still falling at 4000)
@@ -254,6 +254,7 @@ PROFILES: dict[str, dict[str, object]] = {
         "images.vae_channels": (8, 16, 16),
         "images.vae_steps": 20,
         "images.unet_channels": (16, 32),
+        "images.unet_attention_levels": (0,),
         "images.unet_heads": 2,
         "images.unet_steps": 20,
         "images.judge_width": 8,

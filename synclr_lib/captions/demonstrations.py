@@ -17,7 +17,7 @@ from __future__ import annotations
 from .prompts import Demonstration as D
 
 # ---------------------------------------------------------------------------------------
-# The mini world: garments, letters and shapes on twelve backgrounds.
+# The mini world: garments and shapes on twelve backgrounds.
 # ---------------------------------------------------------------------------------------
 MINI_C = [
     D("t-shirt", "A small red t-shirt lies flat on a wooden floor."),
@@ -30,12 +30,6 @@ MINI_C = [
     D("sneaker", "Two blue sneakers on the gravel path."),
     D("bag", "A purple handbag on a wooden table."),
     D("ankle boot", "A small red ankle boot standing in the snow."),
-    D("letter A", "A big yellow letter A painted on a brick wall."),
-    D("letter B", "The letter B in magenta on a striped background."),
-    D("letter K", "A cyan letter K written in the sand."),
-    D("letter M", "A large navy letter M on the asphalt."),
-    D("letter S", "Three lime letter S stickers on polka dots."),
-    D("letter Z", "A tiny red letter Z on a wooden floor."),
     D("circle", "A single orange circle floating on the water."),
     D("oval", "A large teal oval against a cloudy sky."),
     D("square", "A small blue square tile set into a brick wall."),
@@ -46,12 +40,8 @@ MINI_C = [
     D("cross", "A red cross painted on the road."),
     D("heart", "A magenta heart on the lawn."),
     D("crescent", "A lemon-yellow crescent over dark water."),
-    D("ring", "A navy ring half buried in the sand."),
-    D("arrow", "A cyan arrow pointing along the tarmac."),
-    D("lightning bolt", "A purple lightning bolt across the clouds."),
-    D("frame", "A small lime frame hanging on a brick wall."),
-    D("chevron", "Four orange chevrons on the asphalt."),
-    D("hourglass", "A teal hourglass standing on a wooden table."),
+    D("rectangle", "A long navy rectangle lying on the wooden planks."),
+    D("pentagon", "Two purple pentagons on the snowy ground."),
 ]
 
 MINI_C_BG = [
@@ -65,10 +55,6 @@ MINI_C_BG = [
     D("sneaker", "A small orange sneaker on the pavement.", background="asphalt"),
     D("bag", "A teal tote bag on the sand.", background="sand"),
     D("ankle boot", "Two navy ankle boots on gravel.", background="gravel"),
-    D("letter E", "A big magenta letter E on a brick wall.", background="brick wall"),
-    D("letter F", "A lime letter F on a checkerboard.", background="checkerboard"),
-    D("letter H", "A small blue letter H drawn on the asphalt.", background="asphalt"),
-    D("letter R", "A red letter R written in the sand.", background="sand"),
     D("circle", "An orange circle floating on the lake.", background="water"),
     D("oval", "A cyan oval drifting across the sky.", background="sky"),
     D("square", "A yellow square on a checkerboard.", background="checkerboard"),
@@ -79,8 +65,8 @@ MINI_C_BG = [
     D("star", "Three golden stars in the night sky.", background="sky"),
     D("heart", "A small red heart on a wooden floor.", background="wood"),
     D("crescent", "A teal crescent moon over the sea.", background="water"),
-    D("semicircle", "A lime semicircle on the beach.", background="sand"),
-    D("trapezoid", "An orange trapezoid on gravel.", background="gravel"),
+    D("hexagon", "An orange hexagon tile on gravel.", background="gravel"),
+    D("cross", "A red cross sign on the snow.", background="snow"),
 ]
 
 MINI_C_REL = [
@@ -88,24 +74,22 @@ MINI_C_REL = [
     D("dress", "A pink dress above a small yellow star.", relation="above"),
     D("bag", "A navy bag below a green circle, on the grass.", relation="below"),
     D("coat", "A large coat in front of an orange square.", relation="in front of"),
-    D("sandal", "A sandal behind a teal ring on the sand.", relation="behind"),
-    D("pullover", "A purple pullover on a big wooden frame.", relation="on"),
-    D("letter A", "A small letter A in a cyan circle.", relation="in"),
-    D("letter K", "A magenta letter K next to a lime triangle.", relation="next to"),
-    D("letter M", "A yellow letter M above a red heart.", relation="above"),
-    D("letter S", "A blue letter S below an orange star.", relation="below"),
+    D("sandal", "A sandal behind a teal circle on the sand.", relation="behind"),
+    D("pullover", "A purple pullover on a big yellow rectangle.", relation="on"),
     D("circle", "A green circle next to a navy hexagon.", relation="next to"),
+    D("shirt", "A teal shirt in front of a large yellow circle.", relation="in front of"),
+    D("oval", "A lime oval next to a magenta triangle.", relation="next to"),
+    D("pentagon", "A yellow pentagon above a red heart.", relation="above"),
+    D("rectangle", "A blue rectangle below an orange star.", relation="below"),
     D("square", "A yellow square above a pink diamond on the snow.", relation="above"),
-    D("star", "A red star in front of a large blue ring.", relation="in front of"),
-    D("heart", "A pink heart inside a teal frame.", relation="in"),
+    D("star", "A red star in front of a large blue oval.", relation="in front of"),
+    D("heart", "A pink heart inside a teal square.", relation="in"),
     D("triangle", "A small triangle on a big purple rectangle.", relation="on"),
-    D("arrow", "An orange arrow below a cyan crescent.", relation="below"),
     D("diamond", "A lime diamond behind a red cross.", relation="behind"),
     D("hexagon", "A navy hexagon next to two yellow ovals.", relation="next to"),
     D("sneaker", "A green sneaker beside a red bag.", relation="next to"),
-    D("crescent", "A golden crescent above a blue letter H.", relation="above"),
+    D("crescent", "A golden crescent above a blue cross.", relation="above"),
     D("ankle boot", "An ankle boot in front of a magenta pentagon.", relation="in front of"),
-    D("ring", "A teal ring on top of an orange square.", relation="on"),
 ]
 
 MINI_POOL = {"c": MINI_C, "c_bg": MINI_C_BG, "c_rel": MINI_C_REL}

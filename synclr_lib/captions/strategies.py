@@ -69,7 +69,7 @@ def world_source() -> ConceptSource:
 
     return ConceptSource(concepts=list(world.OBJECTS), backgrounds=list(world.BACKGROUNDS),
                          plausible={o: world.plausible_backgrounds(o) for o in world.OBJECTS},
-                         relations=list(world.RELATIONS), hypernyms=dict(world.OBJECT_GROUPS),
+                         relations=list(world.RELATIONS), hypernyms={o: world.OBJECT_GROUPS[o] for o in world.OBJECTS},
                          colours=list(world.COLOURS),
                          name="world", mentions=world.mentions)
 

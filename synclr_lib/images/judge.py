@@ -49,7 +49,7 @@ class Judge(ModelMixin, ConfigMixin):
     linear head per attribute. save_pretrained / from_pretrained like any diffusers model."""
 
     @register_to_config
-    def __init__(self, n_object: int = 40, n_colour: int = 12, n_background: int = 12, width: int = 32,
+    def __init__(self, n_object: int = 22, n_colour: int = 12, n_background: int = 12, width: int = 32,
                  feature_dim: int = 256, image_size: int = 32):
         super().__init__()
         layers, cin = [], 3

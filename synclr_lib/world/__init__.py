@@ -8,14 +8,14 @@ internet and for the real evaluation datasets (issue 3, notebooks/01_world.py):
     web = load_mini_web(cfg)                 # images + alt-text (the "internet")
     suite = load_suite("objects", cfg, "test")  # held-out renders (the "ImageNet" analogue)
 """
-from .concepts import (BACKGROUNDS, COLOUR_RGB, COLOURS, COUNTS, GARMENTS, GLYPHS, MASK_CLASSES,
+from .concepts import (BACKGROUNDS, COLOUR_RGB, COLOURS, COUNTS, DRAWABLE, GARMENTS, GLYPHS, MASK_CLASSES,
                        OBJECT_GROUPS, OBJECTS, PAPER_RELATION_WORDS, RELATIONS, SHAPES, SIZES,
                        VOCABULARY, WorldError, mask_label, mentions, plausible_backgrounds)
 from .render import SceneSpec, render
 from .sprites import FashionMNISTMissing, load_fashion_mnist
 
 __all__ = [
-    "OBJECTS", "OBJECT_GROUPS", "GARMENTS", "GLYPHS", "SHAPES", "COLOURS", "COLOUR_RGB",
+    "OBJECTS", "OBJECT_GROUPS", "GARMENTS", "GLYPHS", "DRAWABLE", "SHAPES", "COLOURS", "COLOUR_RGB",
     "BACKGROUNDS", "RELATIONS", "PAPER_RELATION_WORDS", "SIZES", "COUNTS", "MASK_CLASSES",
     "VOCABULARY", "WorldError", "FashionMNISTMissing", "mask_label", "mentions",
     "plausible_backgrounds", "SceneSpec", "render", "load_fashion_mnist",

@@ -84,7 +84,7 @@ def validate(spec: SceneSpec, size: int = 32) -> None:
         if spec.relation or spec.other or spec.extras or spec.count != 1:
             raise WorldError("a background-only scene (object=None) has no count, relation or extras")
         return
-    check_concept("object", spec.object)
+    check_concept("drawable", spec.object)
     check_concept("colour", spec.colour)
     check_concept("size", spec.size)
     if spec.count not in COUNTS:
@@ -93,7 +93,7 @@ def validate(spec: SceneSpec, size: int = 32) -> None:
         raise WorldError("a relation needs both `relation` and `other` (e.g. relation='above', other='star')")
     if spec.relation is not None:
         check_concept("relation", spec.relation)
-        check_concept("object", spec.other)
+        check_concept("drawable", spec.other)
         if spec.count != 1 or spec.extras:
             raise WorldError("a relation scene has count 1 and no extras")
     if spec.other_colour is not None:
@@ -106,7 +106,7 @@ def validate(spec: SceneSpec, size: int = 32) -> None:
         for e in spec.extras:
             if len(e) != 2:
                 raise WorldError(f"each extra is (object, colour), got {e!r}")
-            check_concept("object", e[0])
+            check_concept("drawable", e[0])
             check_concept("colour", e[1])
     if spec.sprite is not None and OBJECT_GROUPS[spec.object] == "garment":
         idx = garment_index(SOURCE_SPLIT[spec.source])[GARMENTS.index(spec.object)]

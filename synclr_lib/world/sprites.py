@@ -101,12 +101,6 @@ def _shape_drawer(name: str):
         "star": star,
         "cross": [(-0.3, 1), (0.3, 1), (0.3, 0.3), (1, 0.3), (1, -0.3), (0.3, -0.3), (0.3, -1),
                   (-0.3, -1), (-0.3, -0.3), (-1, -0.3), (-1, 0.3), (-0.3, 0.3)],
-        "arrow": [(-1, 0.25), (0.15, 0.25), (0.15, 0.75), (1, 0), (0.15, -0.75), (0.15, -0.25), (-1, -0.25)],
-        "trapezoid": [(-1, -0.7), (1, -0.7), (0.5, 0.7), (-0.5, 0.7)],
-        "hourglass": [(-0.8, 1), (0.8, 1), (0.12, 0), (0.8, -1), (-0.8, -1), (-0.12, 0)],
-        "lightning bolt": [(0.1, 1), (0.75, 1), (0.3, 0.2), (0.8, 0.2), (-0.4, -1), (-0.05, -0.1),
-                           (-0.6, -0.1)],
-        "chevron": [(-1, 0.8), (-0.55, 0.8), (0, -0.05), (0.55, 0.8), (1, 0.8), (0, -0.9)],
     }
     if name in polygons:
         pts = polygons[name]
@@ -115,24 +109,15 @@ def _shape_drawer(name: str):
         return lambda d, n: d.ellipse(_ellipse_box(0, 0, 1, 1, n), fill=255)
     if name == "oval":
         return lambda d, n: d.ellipse(_ellipse_box(0, 0, 1, 0.55, n), fill=255)
-    if name == "ring":
-        return lambda d, n: (d.ellipse(_ellipse_box(0, 0, 1, 1, n), fill=255),
-                             d.ellipse(_ellipse_box(0, 0, 0.5, 0.5, n), fill=0))
     if name == "crescent":
         return lambda d, n: (d.ellipse(_ellipse_box(0, 0, 1, 1, n), fill=255),
                              d.ellipse(_ellipse_box(0.45, 0.2, 0.8, 0.8, n), fill=0))
-    if name == "semicircle":
-        return lambda d, n: d.pieslice(_ellipse_box(0, -0.5, 1, 1, n), 180, 360, fill=255)
     if name == "heart":
         def heart(d, n):
             d.ellipse(_ellipse_box(-0.48, 0.45, 0.52, 0.52, n), fill=255)
             d.ellipse(_ellipse_box(0.48, 0.45, 0.52, 0.52, n), fill=255)
             d.polygon(_poly([(-0.98, 0.32), (0.98, 0.32), (0, -1)], n), fill=255)
         return heart
-    if name == "frame":
-        return lambda d, n: (d.polygon(_poly([(-0.9, -0.9), (0.9, -0.9), (0.9, 0.9), (-0.9, 0.9)], n), fill=255),
-                             d.polygon(_poly([(-0.45, -0.45), (0.45, -0.45), (0.45, 0.45), (-0.45, 0.45)], n),
-                                       fill=0))
     raise WorldError(f"no drawing for shape {name!r}")
 
 
@@ -155,7 +140,7 @@ def _glyph_drawer(letter: str):
 @lru_cache(maxsize=None)
 def flat_mask(obj: str) -> np.ndarray:
     """High-resolution alpha [BASE, BASE] of a letter or shape (cached)."""
-    check_concept("object", obj)
+    check_concept("drawable", obj)
     group = OBJECT_GROUPS[obj]
     if group == "shape":
         return _supersample(_shape_drawer(obj))

@@ -4,7 +4,7 @@ The paper probes its frozen encoder on ImageNet, nine fine-grained datasets, ADE
 "unseen concept" datasets (Sec. 4, Tables 6, 7, 9). Here each of those has an analogue:
 
     kind          suites                                              paper
-    objects       objects (40 classes)                                ImageNet-1k
+    objects       objects (22 classes)                                ImageNet-1k
     fine_grained  garments, glyphs, shapes, colours, textures,        Aircraft, Cars, Caltech-101,
                   scenes, counts, relations, multilabel               Flowers, DTD, SUN397, Food/Pets
                                                                       slots, VOC2007
@@ -40,7 +40,8 @@ from .web import WORLD_VERSION, check_seed_ranges, render_many
 
 SPLITS = ("train", "val", "test")
 METRICS = ("top1", "mean_per_class", "map11", "miou")
-MULTILABEL_CLASSES = GARMENTS + GLYPHS  # 20 labels, as VOC2007 has 20
+MULTILABEL_CLASSES = GARMENTS + SHAPES[:10]  # 20 labels, as VOC2007 has 20
+SEGMENTATION_CLASSES = MASK_CLASSES[:len(BACKGROUNDS) + len(OBJECTS)]  # no glyph is drawn in these scenes
 SEGMENTATION_LAYOUTS = {"single": 0.3, "relation": 0.35, "count": 0.15, "extras": 0.2}
 REAL_TEXTURES = {  # class name -> scikit-image image never used by the renderer
     "lunar surface": "moon", "cells": "cell", "deep space": "hubble_deep_field",
@@ -50,16 +51,16 @@ REAL_TEXTURES = {  # class name -> scikit-image image never used by the renderer
 # name: (kind, classes, metric, description)
 SUITES: dict[str, tuple[str, list, str, str]] = {
     "objects": ("objects", OBJECTS, "top1",
-                "Main-object classification over all 40 objects, one object on a background from the "
+                "Main-object classification over the 22 objects of C, one object on a background from the "
                 "world prior; garments are unseen Fashion-MNIST test sprites. Stands for ImageNet-1k."),
     "garments": ("fine_grained", GARMENTS, "mean_per_class",
                  "The 10 garment classes from unseen Fashion-MNIST test sprites: fine-grained within one "
                  "super-category. Stands for FGVC-Aircraft (mean per-class accuracy)."),
     "glyphs": ("fine_grained", GLYPHS, "top1",
-               "10 letters with close pairs such as E/F: fine-grained within one super-category. "
-               "Stands for Stanford Cars (top-1)."),
+               "10 letters with close pairs such as E/F: fine-grained within one super-category, and "
+               "outside C (no caption, mini-web or g2 image shows a letter). Stands for Stanford Cars (top-1)."),
     "shapes": ("fine_grained", SHAPES, "mean_per_class",
-               "20 geometric shapes, many everyday categories. Stands for Caltech-101 (mean per-class)."),
+               "12 geometric shapes, many everyday categories. Stands for Caltech-101 (mean per-class)."),
     "colours": ("fine_grained", COLOURS, "mean_per_class",
                 "Colour of the main object, 12 colours with close hue pairs (blue/navy, teal/cyan, ...). "
                 "Stands for Flowers-102, where colour is a key cue (mean per-class)."),
@@ -74,10 +75,10 @@ SUITES: dict[str, tuple[str, list, str, str]] = {
                   "Which of the 7 drawable relations (the c,rel template's words) holds between two objects. "
                   "Fills the Oxford-Pets slot of the nine; no paper counterpart (mean per-class)."),
     "multilabel": ("fine_grained", MULTILABEL_CLASSES, "map11",
-                   "Which of 20 objects (10 garments, 10 letters) appear, 2-3 per image; labels are 0/1 "
+                   "Which of 20 objects (10 garments, 10 shapes) appear, 2-3 per image; labels are 0/1 "
                    "[N, 20]. Stands for PASCAL VOC2007 (11-point mAP)."),
-    "segmentation": ("dense", MASK_CLASSES, "miou",
-                     "Per-pixel labels over 52 classes (12 backgrounds, 40 objects) from the renderer's masks; "
+    "segmentation": ("dense", SEGMENTATION_CLASSES, "miou",
+                     "Per-pixel labels over 34 classes (12 backgrounds, 22 objects) from the renderer's masks; "
                      "scenes with 1-4 objects. Stands for ADE20k (mIoU). labels = main object (MASK_CLASSES index)."),
     "fashion_mnist": ("real", GARMENTS, "top1",
                       "Fashion-MNIST test images as they are: grey garments on black, never tinted or composed "

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..config import Config
 from ..plots import image_grid
-from .concepts import (BACKGROUNDS, COLOUR_RGB, COLOURS, OBJECT_GROUPS, OBJECTS, PLAUSIBLE_BACKGROUNDS,
+from .concepts import (BACKGROUNDS, COLOUR_RGB, COLOURS, GLYPHS, OBJECT_GROUPS, OBJECTS, PLAUSIBLE_BACKGROUNDS,
                        RELATIONS, VOCABULARY, mask_label, mentions)
 from .render import SceneSpec, render
 from .suites import PAPER_ANALOGUE, SPLITS, SUITES, load_suite, suite_names
@@ -69,9 +69,12 @@ def objects_figure(size: int = 32):
     ims = [render(SceneSpec(o, COLOURS[i % len(COLOURS)], PLAUSIBLE_BACKGROUNDS[o][0], size="large",
                             source="web", seed=i), size)[0] for i, o in enumerate(OBJECTS)]
     ims = np.stack(ims)
-    rows = [(g, ims[i:i + 10], OBJECTS[i:i + 10]) for g, i in (("garments", 0), ("letters", 10), ("shapes", 20),
-                                                                ("shapes", 30))]
-    return strip_figure(rows, "the 40 objects (10 garments, 10 letters, 20 shapes)", scale=0.8)
+    glyphs = [render(SceneSpec(g, COLOURS[i % len(COLOURS)], PLAUSIBLE_BACKGROUNDS[g][0], size="large",
+                               source="web", seed=i), size)[0] for i, g in enumerate(GLYPHS)]
+    rows = [("garments", ims[:10], OBJECTS[:10]), ("shapes", ims[10:], OBJECTS[10:]),
+            ("glyphs (outside C)", np.stack(glyphs), GLYPHS)]
+    return strip_figure(rows, "the 22 objects of C (10 garments, 12 shapes) and the 10 evaluation-only glyphs",
+                        scale=0.8)
 
 
 def attributes_figure(size: int = 32):
@@ -81,7 +84,7 @@ def attributes_figure(size: int = 32):
     rels = [render(SceneSpec("star", "red", "snow", relation=r, other="square", other_colour="blue", seed=i),
                    size)[0] for i, r in enumerate(RELATIONS)]
     counts = [render(SceneSpec("heart", "magenta", "sand", count=k, size="small", seed=k), size)[0] for k in (2, 3, 4)]
-    sizes = [render(SceneSpec("letter R", "navy", "wood", size=s, seed=1), size)[0] for s in ("small", "medium", "large")]
+    sizes = [render(SceneSpec("pentagon", "navy", "wood", size=s, seed=1), size)[0] for s in ("small", "medium", "large")]
     rows = [("colours", np.stack(swatches), COLOURS), ("backgrounds", np.stack(bgs), BACKGROUNDS),
             ("relations", np.stack(rels), [f"star {r} square" for r in RELATIONS]),
             ("counts, sizes", np.stack(counts + sizes), ["count 2", "count 3", "count 4", "small", "medium", "large"])]

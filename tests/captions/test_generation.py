@@ -13,7 +13,7 @@ from synclr_lib.captions.prompts import build_prompt
 
 def prompts(n, seed=0):
     rng = np.random.default_rng(seed)
-    concepts = ["dress", "star", "letter K", "bag", "circle"]
+    concepts = ["dress", "star", "cross", "bag", "circle"]
     return [build_prompt("c", concepts[i % 5], MINI_POOL, rng)[0] for i in range(n)]
 
 

@@ -30,7 +30,7 @@ def test_mention_rates_and_coverage():
     rows = [
         {"caption": "a red dress on grass", "concept": "dress", "strategy": "c_bg", "background": "grass", "relation": None},
         {"caption": "a red dress", "concept": "dress", "strategy": "c_bg", "background": "sand", "relation": None},
-        {"caption": "a star next to a ring", "concept": "star", "strategy": "c_rel", "background": None, "relation": "next to"},
+        {"caption": "a star next to a crescent", "concept": "star", "strategy": "c_rel", "background": None, "relation": "next to"},
         {"caption": "a big circle", "concept": "star", "strategy": "c", "background": None, "relation": None},
     ]
     rates = mention_rates(rows, mentions)

@@ -35,10 +35,10 @@ def test_caption_labels_from_rows_and_mentions():
             {"caption": "a blue star next to a red heart on the beach", "concept": "star", "background": "sand"},
             {"caption": "something unrelated", "concept": "star", "background": "snow"},
             {"caption": "a red heart next to a pink star", "concept": "star", "background": "snow"},
-            {"caption": "a navy hoop on wood", "concept": "sneaker", "background": None}]
+            {"caption": "a navy ellipse on wood", "concept": "sneaker", "background": None}]
     lab = caption_labels(rows)
     assert lab["object"].tolist() == [OBJECTS.index(o) for o in ("t-shirt", "star")] + [-1] + \
-        [OBJECTS.index("star"), OBJECTS.index("ring")]  # the concept when named, else what is named
+        [OBJECTS.index("star"), OBJECTS.index("oval")]  # the concept when named, else what is named
     assert lab["colour"].tolist() == [COLOURS.index("red"), COLOURS.index("blue"), -1, COLOURS.index("red"),
                                       COLOURS.index("navy")]
     assert lab["background"].tolist() == [BACKGROUNDS.index("grass"), BACKGROUNDS.index("sand"), -1, -1,

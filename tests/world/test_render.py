@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from synclr_lib.world import (BACKGROUNDS, COLOURS, MASK_CLASSES, OBJECTS, RELATIONS, SceneSpec, WorldError,
-                              mask_label, render)
+from synclr_lib.world import (BACKGROUNDS, COLOURS, DRAWABLE, GLYPHS, MASK_CLASSES, OBJECTS, RELATIONS, SceneSpec,
+                              WorldError, mask_label, render)
 
 
 def test_same_spec_same_bytes_and_seed_matters():
@@ -24,7 +24,7 @@ def test_shapes_and_dtypes_at_any_size(size):
 
 
 def test_every_concept_draws_and_appears_in_the_mask():
-    for i, obj in enumerate(OBJECTS):
+    for i, obj in enumerate(DRAWABLE):
         spec = SceneSpec(obj, COLOURS[i % len(COLOURS)], BACKGROUNDS[i % len(BACKGROUNDS)], seed=i)
         _, mask = render(spec, 32)
         assert (mask == mask_label(obj)).sum() >= 20, obj  # a visible object, not a speck
@@ -67,7 +67,7 @@ def test_bad_specs_raise_clear_errors(bad, message):
 
 
 def test_mask_classes_cover_backgrounds_then_objects():
-    assert MASK_CLASSES[:len(BACKGROUNDS)] == BACKGROUNDS and MASK_CLASSES[len(BACKGROUNDS):] == OBJECTS
+    assert MASK_CLASSES == BACKGROUNDS + OBJECTS + GLYPHS
     with pytest.raises(WorldError):
         mask_label("unicorn")
 

@@ -59,7 +59,7 @@ def test_overlapping_seed_ranges_are_refused():
 
 
 def test_spec_round_trip():
-    spec = SceneSpec("dress", "navy", "wood", extras=(("ring", "lime"),), seed=3)
+    spec = SceneSpec("dress", "navy", "wood", extras=(("oval", "lime"),), seed=3)
     assert SceneSpec.from_dict(spec.to_dict()) == spec
     with pytest.raises(WorldError, match="unknown SceneSpec fields"):
         SceneSpec.from_dict({**spec.to_dict(), "colour_name": "red"})
