@@ -28,7 +28,7 @@ from synclr_lib.data.pixels import to_uint8
 from synclr_lib.images.generate import GenerationSettings, generate_dataset, generate_for_captions
 from synclr_lib.images.pipeline import build_mini_pipeline, initial_latents, latent_shape, unet_autocast
 
-WORDS = (["red", "blue", "green", "pink", "orange"], ["star", "sneaker", "letter A", "ring", "coat"],
+WORDS = (["red", "blue", "green", "pink", "orange"], ["star", "sneaker", "cross", "oval", "coat"],
          ["grass", "sand", "snow", "sky", "wood"])
 
 

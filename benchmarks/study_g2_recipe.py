@@ -12,7 +12,7 @@ read or written, so variants can be compared side by side (one thread each, two 
 
 Printed (and written to <out>/<tag>.json): the judge on unseen real renders, on their VAE
 reconstructions (the ceiling of this autoencoder) and on generated images at each CFG scale,
-per attribute and per object group (garment, glyph, shape); train seconds of VAE and UNet.
+per attribute and per object group (garment, shape); train seconds of VAE and UNet.
 Evaluation scenes are drawn with the seeds right after the mini-web's, so no image or
 alt-text of them was seen in pretraining. The VAE of a given (channels, steps, world) is
 saved under <out> and reused by later variants. Uses the cached `world`, `judge` and

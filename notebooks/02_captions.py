@@ -76,7 +76,7 @@ print(f"profile: {cfg.profile}   g1: {cfg.captions.g1}   concepts: {len(source.c
 # %% [markdown]
 # ## 1. The three templates and their demonstrations
 # The paper wrote 176 demonstrations (106 / 50 / 20). Ours are written in the mini world's
-# vocabulary, so a caption that imitates them names things g2 can draw: garments, letters and
+# vocabulary, so a caption that imitates them names things g2 can draw: garments and
 # shapes, their colour, size and count, twelve backgrounds and seven drawable relations
 # (the paper's ten words, with *over* drawn as *above*, *under* as *below*, *besides* as
 # *next to*). Each prompt samples 3 of them at random.
@@ -96,7 +96,7 @@ for template, extra in example_queries.items():
 # %% [markdown]
 # ## 2. The mini g1: a tiny Llama pretrained on the mini-web
 # Llama-2 learned from web text; ours learns from the mini-web's **noisy alt-text** ("IMG_5549
-# spotted wallpaper: one ring (sold)") and from **in-context documents** built from it: an
+# spotted wallpaper: one oval (sold)") and from **in-context documents** built from it: an
 # instruction line and four `key => alt-text` lines whose keys come from the scenes' specs
 # (object; object, background; object, relation). Only alt-texts that mention their key are
 # used, as a page of examples would list matching items. 5 % of the mini-web is held out to
@@ -123,7 +123,7 @@ if cfg.captions.g1 == "mini":
 # Each set holds `n_captions` de-duplicated captions; concepts are drawn in shuffled rounds,
 # so every concept gets the same number of queries (SynCLR's data has many captions per
 # concept). `template` needs no LM: it fills fixed phrases with the concept, its hypernym
-# (garment / glyph / shape) and a random place. `c_bg_random` pairs a concept with any of the
+# (garment / shape) and a random place. `c_bg_random` pairs a concept with any of the
 # 12 backgrounds, `c_bg` only with the world prior's plausible ones; `mix` uses the official
 # code's split (c .44, c_rel .11, c_bg .45).
 

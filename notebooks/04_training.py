@@ -14,7 +14,7 @@
 # g1 wrote captions, g2 drew 4 images per caption. Now an encoder learns from those images
 # alone. SynCLR's idea is in its loss: **images drawn from the same caption are positives of
 # each other**, whatever they look like, and images of other captions are negatives. The
-# encoder must map four different drawings of "a navy letter K next to a lime star on
+# encoder must map four different drawings of "a navy dress next to a lime star on
 # sand" close together, and away from every other caption in the batch.
 #
 # SynCLR (the paper's Sec. 3.3, on top of StableRep) adds three parts, each switchable
@@ -193,7 +193,7 @@ print(f"main run: {curves['step'].iloc[-1]} steps in {curves['seconds'].iloc[-1]
 # Each row of Tables 4, 5 and 10 is one training run at the comparison budget
 # (`train.ablation_steps`), identical except for what the row changes. Each encoder is then
 # frozen and probed on the world's suites exactly as in notebook 05: the **objects** suite
-# (the ImageNet analogue: 40 classes, linear probe) and the nine **fine-grained** suites
+# (the ImageNet analogue: 22 classes, linear probe) and the nine **fine-grained** suites
 # (logistic probe), whose mean stands for the paper's fine-grained average. The random-init
 # ViT is the floor.
 

@@ -76,13 +76,13 @@ encoders += [(row_name, load_encoder(path, cfg.run.device)) for row_name, path i
 
 # %% [markdown]
 # ## Images of one concept, and where their objects are
-# One garment, one letter and one shape, up to 8 test images each. Re-rendering a suite
+# One garment and two shapes, up to 8 test images each. Re-rendering a suite
 # image from its scene spec gives its pixel mask (the renderer is deterministic).
 
 # %%
 test = load_suite("objects", cfg, "test")
 specs = suite_specs("objects", cfg, "test")
-concepts = [c for c in ("ankle boot", "letter R", "star") if c in test.class_names]
+concepts = [c for c in ("ankle boot", "crescent", "star") if c in test.class_names]
 n_show = 8
 chosen = {}
 for concept in concepts:

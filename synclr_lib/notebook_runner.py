@@ -72,7 +72,10 @@ def run_notebook(name: str, profile: str = "mini", overrides=None, *, timeout_s:
     try:
         papermill.execute_notebook(str(ipynb), str(tmp), parameters={"profile": profile, "overrides": overrides},
                                    kernel_name="python3", cwd=str(paths.notebooks_dir()),
-                                   progress_bar=False, execution_timeout=timeout_s)
+                                   progress_bar=False, execution_timeout=timeout_s,
+                                   # nbclient waits 4 s for a finished cell's last output and papermill
+                                   # fails the run after that; a loaded 2-core machine needs longer
+                                   iopub_timeout=60)
         os.replace(tmp, out)
     finally:
         if tmp.exists():
