@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
+import os
 import queue as queue_mod
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -161,10 +162,13 @@ def finish_dataset(root: Path, num_captions: int, settings: GenerationSettings, 
                        extra={"generation": settings.content_key(), **(extra or {})})
 
 
-def _worker(model_dir: str, root: str, rows: list[dict], settings: dict, shard: int, num_shards: int, q) -> None:
-    """One generation process: one torch thread, its share of the shards."""
+def _worker(model_dir: str, root: str, rows: list[dict], settings: dict, shard: int, num_shards: int, q,
+            parent_pid: int) -> None:
+    """One generation process: one torch thread, its share of the shards; it exits with its parent."""
     import synclr_lib  # noqa: F401  (offline HF before any HF import)
+    from ..runtime import die_with_parent
 
+    die_with_parent(parent_pid)
     torch.set_num_threads(1)
     s = GenerationSettings(**settings)
     pipe = load_pipeline(model_dir, s.device)
@@ -197,8 +201,8 @@ def generate_dataset(root: Path, rows: list[dict], model_dir: Path, settings: Ge
 def _run_workers(root, rows, model_dir, settings, num_workers, bar) -> None:
     ctx = mp.get_context("spawn")
     q = ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(str(model_dir), str(root), rows, asdict(settings), k, num_workers, q),
-                         daemon=True) for k in range(num_workers)]
+    procs = [ctx.Process(target=_worker, args=(str(model_dir), str(root), rows, asdict(settings), k, num_workers, q,
+                                               os.getpid()), daemon=True) for k in range(num_workers)]
     for p in procs:
         p.start()
     try:

@@ -31,7 +31,7 @@ from .concepts import WorldError
 from .render import SceneSpec, render
 from .sprites import load_fashion_mnist
 
-WORLD_VERSION = 2  # bump when rendering or sampling changes, so cached worlds are rebuilt
+WORLD_VERSION = 3  # bump when rendering or sampling changes, so cached worlds are rebuilt (3: C of 22 objects)
 CHUNK = 1024  # scenes per rendering task
 
 
