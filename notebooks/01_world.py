@@ -62,8 +62,9 @@ print(f"profile: {cfg.profile}   image size: {size}   mini-web scenes: {cfg.worl
 # 14-24 pixels. Ten **letters** (glyphs, drawn from a bundled font) are drawable too but lie
 # outside C: no alt-text, caption or generated image shows one, so the `glyphs` suite asks
 # how well a representation transfers to concepts it never saw. (An earlier world had 40
-# objects, the letters and 8 more shapes among them; the mini g2 then drew the caption's
-# object in 14 % of images against 52 % with these 22, in the same training time:
+# objects, the letters and 8 more shapes among them; a mini g2 trained on canonical captions
+# of single objects then drew the caption's object in 14 % of images against 52 % with these
+# 22, in the same training time:
 # `benchmarks/results/study_g2_recipe.md`.) **Attributes**: 12 colours with close pairs
 # (blue/navy, teal/cyan, purple/magenta, ...), 3 sizes, a small rotation. **Backgrounds**
 # ("places"): three real textures shipped with scikit-image (brick, grass, gravel) and nine

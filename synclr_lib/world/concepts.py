@@ -6,8 +6,9 @@ GPT-4 for *plausible* backgrounds per concept (Sec. 3.1). Here C is small and dr
 12 backgrounds ("places"), 7 drawable relations (covering the paper's 10 relation words) and
 counts 1-4. Ten letters ("glyphs") are drawable too but lie outside C: the mini-web, g1 and
 g2 never see them, so the `glyphs` suite measures transfer to unseen concepts. (With 40
-objects, letters and 8 more shapes included, the mini g2 drew the caption's object in 14 %
-of images, against 52 % with these 22: benchmarks/results/study_g2_recipe.md.)
+objects, letters and 8 more shapes included, a mini g2 trained on canonical captions of
+single objects drew the caption's object in 14 % of images, against 52 % with these 22, in
+the same training time: benchmarks/results/study_g2_recipe.md.)
 
 `VOCABULARY` is the ONE table of phrases for every concept: the alt-text writer of the
 mini-web draws its synonyms from it and `mentions()` parses free text with it, so the two
@@ -48,9 +49,9 @@ GARMENT_PHRASES = {
 LETTERS = ["A", "B", "E", "F", "H", "K", "M", "R", "S", "Z"]
 GLYPH_PHRASES = {f"letter {c}": [f"letter {c}", f"capital {c}", f"character {c}", f"glyph {c}"]
                  for c in LETTERS}
-# Shapes chosen to stay tellable apart at 14-24 px; the feasibility study's twelve (ring,
-# arrow, semicircle, trapezoid, hourglass, lightning bolt, frame and chevron were tried and
-# dropped: the mini g2 could not draw 20 shapes apart, see the module docstring).
+# The feasibility study's twelve shapes, tellable apart at 14-24 px. Eight more (ring, arrow,
+# semicircle, trapezoid, hourglass, lightning bolt, frame, chevron) were tried and dropped:
+# the mini g2 could not draw 20 shapes apart (see the module docstring).
 SHAPE_PHRASES = {
     "circle": ["circle", "disc", "round dot"],
     "oval": ["oval", "ellipse"],

@@ -25,6 +25,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from ..config import Config
+from ..runtime import die_with_parent
 from ..stages import run_stage, stage
 from .alttext import alt_text, sample_scene
 from .concepts import WorldError
@@ -70,7 +71,8 @@ def render_many(specs: list[SceneSpec], size: int, workers: int = 1, desc: str |
     if workers > 1 and "fork" in mp.get_all_start_methods():
         # forked workers inherit the loaded sprites and texture tiles
         load_fashion_mnist("train"), load_fashion_mnist("test")
-        with mp.get_context("fork").Pool(workers) as pool:
+        # initializer: the workers exit when this process is killed (they would wait forever)
+        with mp.get_context("fork").Pool(workers, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
             for start, ims, ms in pool.imap_unordered(_render_chunk, chunks):
                 images[start:start + len(ims)] = ims
                 if masks:
