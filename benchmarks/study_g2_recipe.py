@@ -7,8 +7,10 @@ read or written, so variants can be compared side by side (one thread each, two 
     # 16x16x4 latents (two VAE blocks), attention at the coarser UNet levels:
     python benchmarks/study_g2_recipe.py --tag f2 --unet-steps 3000 --set \
         "images.vae_channels=32,64 images.unet_channels=32,64,128 images.unet_attention_levels=1,2"
-    # diagnostics: canonical captions ("a red star on sand") and/or single unrotated objects
-    python benchmarks/study_g2_recipe.py --tag clean --captions canonical --world single-unrotated
+    # diagnostics: descriptive recaptions ("a small red star on sand", world/recaption.py),
+    # the mix the g2 stage trains on, and/or single unrotated objects
+    python benchmarks/study_g2_recipe.py --tag clean --captions recaption --world single-unrotated
+    python benchmarks/study_g2_recipe.py --tag mix --captions mixed --set images.recaption_fraction=0.5
 
 Printed (and written to <out>/<tag>.json): the judge on unseen real renders, on their VAE
 reconstructions (the ceiling of this autoencoder) and on generated images at each CFG scale,
@@ -34,20 +36,12 @@ from synclr_lib.config import resolve
 from synclr_lib.images import pipeline as g2
 from synclr_lib.images.generate import generate_for_captions, settings_from_config
 from synclr_lib.images.judge import ATTRIBUTES, accuracy, judge_images, load_judge, spec_labels
-from synclr_lib.images.pretrain import (encode_images, load_text_states, reconstruct, reconstruction_psnr,
-                                        text_states, train_unet, train_vae, vae_held_out)
+from synclr_lib.images.pretrain import (encode_images, load_recaption_ids, load_text_states, reconstruct,
+                                        reconstruction_psnr, text_states, train_unet, train_vae, vae_held_out)
 from synclr_lib.world import OBJECT_GROUPS, SceneSpec, load_mini_web
 from synclr_lib.world.alttext import alt_text, sample_scene
+from synclr_lib.world.recaption import recaption
 from synclr_lib.world.web import render_many
-
-
-def canonical_caption(spec: SceneSpec) -> str:
-    """One fixed phrasing per scene (the feasibility study's clean captions)."""
-    if spec.relation is not None:
-        return f"a {spec.colour} {spec.object} {spec.relation} a {spec.other} on {spec.background}"
-    if spec.count > 1:
-        return f"{spec.count} {spec.colour} {spec.object}s on {spec.background}"
-    return f"a {spec.colour} {spec.object} on {spec.background}"
 
 
 def scenes(cfg, world: str, first_seed: int, n: int) -> list[SceneSpec]:
@@ -72,7 +66,9 @@ def main() -> None:
     ap.add_argument("--set", default="", help='config overrides, e.g. "images.vae_channels=32,64"')
     ap.add_argument("--vae-steps", type=int, default=None, help="default: images.vae_steps")
     ap.add_argument("--unet-steps", type=int, default=None, help="default: images.unet_steps")
-    ap.add_argument("--captions", choices=("alt-text", "canonical"), default="alt-text")
+    ap.add_argument("--captions", choices=("alt-text", "recaption", "mixed"), default="alt-text",
+                    help="pretraining text: alt-text, recaptions, or the g2 stage's mix "
+                         "(images.recaption_fraction); evaluation prompts are alt-text unless 'recaption'")
     ap.add_argument("--world", choices=("web", "single-unrotated"), default="web")
     ap.add_argument("--scales", default="2.5,4", help="CFG scales to sample at")
     ap.add_argument("--n-eval", type=int, default=512, help="unseen scenes judged (one image each)")
@@ -93,9 +89,14 @@ def main() -> None:
     specs = [web.spec(i) for i in range(len(web))] if args.world == "web" else \
         scenes(cfg, args.world, cfg.world.web_seed, cfg.world.n_web)
     images = web.images if args.world == "web" else render_many(specs, cfg.world.image_size, 2, desc="render")
-    caption = canonical_caption if args.captions == "canonical" else alt_text
-    if args.world == "web" and args.captions == "alt-text":
-        states, _, text_ids, _ = load_text_states(cfg)
+    caption = recaption if args.captions == "recaption" else alt_text
+    recaption_ids = None
+    if args.world == "web" and args.captions != "recaption":
+        states, _, text_ids, _ = load_text_states(cfg)  # the g2_text stage: alt-texts and recaptions
+        recaption_ids = load_recaption_ids(cfg) if args.captions == "mixed" else None
+    elif args.captions == "mixed":
+        _, states, _, ids = text_states([alt_text(s) for s in specs] + [recaption(s) for s in specs])
+        text_ids, recaption_ids = ids[:len(specs)], ids[len(specs):]
     else:
         _, states, _, text_ids = text_states([caption(s) for s in specs])
 
@@ -126,7 +127,8 @@ def main() -> None:
     scaling = float(1.0 / latents.std())
     vae.register_to_config(scaling_factor=scaling)
     start = time.time()
-    unet, losses = train_unet(latents * scaling, states, text_ids, ic, seed=cfg.run.seed, bf16=cfg.run.bf16)
+    unet, losses = train_unet(latents * scaling, states, text_ids, ic, seed=cfg.run.seed, bf16=cfg.run.bf16,
+                              recaption_ids=recaption_ids)
     result["unet_train_s"] = round(time.time() - start, 1)
     result["unet_params_m"] = round(sum(p.numel() for p in unet.parameters()) / 1e6, 2)
     result["unet_loss_last_10pct"] = round(float(losses["loss"].iloc[-max(1, len(losses) // 10):].mean()), 4)

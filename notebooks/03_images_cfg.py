@@ -25,14 +25,23 @@
 #
 # Stable Diffusion cannot run on a 2-core CPU, so at `mini` g2 is **the same diffusers
 # `StableDiffusionPipeline` class** built from small parts and pretrained here on the
-# mini-web's (image, alt-text) pairs — the way SD was pretrained on LAION:
+# mini-web's images — the way SD was pretrained on LAION:
 #
 # | part | Stable Diffusion 1.5 | mini g2 |
 # |---|---|---|
-# | autoencoder | `AutoencoderKL` 512 px -> 64x64x4 | `AutoencoderKL` 32 px -> 8x8x4 |
-# | denoiser | `UNet2DConditionModel`, 860M | `UNet2DConditionModel`, 3.4M, v-prediction |
-# | text encoder | CLIP ViT-L/14 text tower (frozen) | all-MiniLM-L6-v2 (frozen, pretrained) |
+# | autoencoder | `AutoencoderKL` 512 px -> 64x64x4 | `AutoencoderKL` 32 px -> 16x16x4 |
+# | denoiser | `UNet2DConditionModel`, 860M | `UNet2DConditionModel`, 4.6M, v-prediction |
+# | text encoder | CLIP ViT-L/14 text tower (frozen), 77 tokens | all-MiniLM-L6-v2 (frozen, pretrained), 24 tokens |
 # | sampler | DDIM 50 steps (paper) | DPM-Solver++ 20 steps |
+# | pretraining text | LAION alt-text | alt-text mixed with descriptive recaptions (as DALL-E 3) |
+#
+# **Why recaptions.** Web alt-text is a poor teacher: it uses synonyms, leaves things out
+# and adds shop words ("IMG_4521 tiny aqua flip-flop | free shipping"). DALL-E 3 was trained
+# mostly on captions that a captioning model wrote for each image, and drew what prompts ask
+# for far more often. The mini-web's scenes come with their spec, so the world is a perfect
+# captioner (`synclr_lib.world.recaption`: "a small cyan sandal on sand"); a share
+# `images.recaption_fraction` of the pairs uses it, the rest keep their alt-text, so g2 still
+# understands the alt-text-like captions our g1 writes.
 #
 # Library: `synclr_lib.images` (pipeline, pretrain, generate, judge, cfg_study, shards).
 
@@ -61,8 +70,8 @@ print(f"{cfg.images.images_per_caption} images per caption, CFG {cfg.images.cfg_
 
 # %% [markdown]
 # ## 1. Pretraining the mini g2
-# Three cached stages, in order: MiniLM token states of every alt-text (computed once per
-# corpus), the **autoencoder** (trained first, on its posterior mean plus a little noise with
+# Three cached stages, in order: MiniLM token states of every alt-text and recaption (computed
+# once per corpus), the **autoencoder** (trained first, on its posterior mean plus a little noise with
 # an L1 + MSE loss: sharper than a KL-regularised VAE at this size), then the **UNet** on the
 # frozen autoencoder's latents with **10 % empty captions**, so the same network also learns
 # the unconditional prediction that CFG needs. At `gpu`/`paper` these stages are skipped:

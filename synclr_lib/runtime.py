@@ -4,6 +4,7 @@ Introduced in notebooks/00_overview.py.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import random
@@ -47,6 +48,20 @@ def set_threads(threads: int = 0) -> int:
     n = threads if threads > 0 else (os.cpu_count() or 1)
     torch.set_num_threads(n)
     return n
+
+
+@contextlib.contextmanager
+def single_thread():
+    """Run the block on one torch thread: float32 convolutions then give the same bits
+    whatever torch.get_num_threads() was (1e-6 differences otherwise flip rounded pixels)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def die_with_parent(parent_pid: int) -> None:

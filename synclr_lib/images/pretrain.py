@@ -1,8 +1,10 @@
-"""Pretraining the mini g2 on the mini-web's (image, alt-text) pairs, as three cached stages.
+"""Pretraining the mini g2 on the mini-web's (image, caption) pairs, as three cached stages.
 
-    g2_text : MiniLM token states (16 tokens + mask) of every distinct alt-text, once per corpus
+    g2_text : MiniLM token states (24 tokens + mask) of every distinct alt-text and descriptive
+              recaption (world/recaption.py, DALL-E 3's recipe), once per corpus
     g2_vae  : the AutoencoderKL (32x32x3 <-> 8x8x4), trained first; its latent scaling factor
-    g2      : the UNet on the VAE's latents with 10 % empty captions (so CFG works), assembled
+    g2      : the UNet on the VAE's latents, each pair captioned by its recaption with probability
+              `images.recaption_fraction` (else its alt-text), 10 % empty captions (so CFG works), assembled
               with the VAE, MiniLM and DPM-Solver++ into a StableDiffusionPipeline and saved
               with save_pretrained under <artifact>/pipeline
 
@@ -35,6 +37,7 @@ from .pipeline import (TEXT_MAX_LENGTH, assemble_pipeline, minilm_text_encoder, 
                        sampling_scheduler, train_scheduler)
 
 WEB_STAGE = "world"  # the world's stage holding the mini-web (synclr_lib.world.web)
+RECAPTION_VERSION = 1  # bump when world/recaption.py's wording changes, so g2_text is rebuilt
 
 
 def _autocast(enabled: bool):
@@ -158,9 +161,11 @@ def reconstruction_psnr(vae, images: np.ndarray) -> float:
 # UNet
 # --------------------------------------------------------------------------------------
 def train_unet(latents: torch.Tensor, states: np.ndarray, text_ids: np.ndarray, images_cfg, *,
-               seed: int, bf16: bool = True, progress: bool = True):
+               seed: int, bf16: bool = True, progress: bool = True, recaption_ids: np.ndarray | None = None):
     """Train the mini UNet on scaled latents [N, 4, h, w] with text states [U, L, 384]
     (text_ids [N] -> row of `states`; row 0 is the empty caption, used for caption dropout).
+    With `recaption_ids` [N], each drawn pair uses its recaption's row instead with probability
+    `images_cfg.recaption_fraction` (drawn anew every time the pair is drawn).
 
     Returns (unet in eval mode, losses DataFrame)."""
     torch.manual_seed(seed)
@@ -170,6 +175,11 @@ def train_unet(latents: torch.Tensor, states: np.ndarray, text_ids: np.ndarray, 
     steps, batch = images_cfg.unet_steps, images_cfg.unet_batch
     states_t = torch.from_numpy(states)
     ids_t = torch.from_numpy(text_ids)
+    recaption_t = None if recaption_ids is None else torch.from_numpy(recaption_ids)
+    if not 0.0 <= images_cfg.recaption_fraction <= 1.0:
+        raise ValueError(f"images.recaption_fraction must lie in [0, 1], got {images_cfg.recaption_fraction}")
+    if recaption_t is not None and recaption_t.shape != ids_t.shape:
+        raise ValueError(f"recaption_ids {tuple(recaption_t.shape)} must match text_ids {tuple(ids_t.shape)}")
     gen = generator(seed + 1)
     rows, start = [], time.time()
     unet.train()
@@ -179,6 +189,9 @@ def train_unet(latents: torch.Tensor, states: np.ndarray, text_ids: np.ndarray, 
         idx = torch.randint(0, len(latents), (batch,), generator=gen)
         x0 = latents[idx]
         text = ids_t[idx].clone()
+        if recaption_t is not None:
+            use = torch.rand(batch, generator=gen) < images_cfg.recaption_fraction
+            text[use] = recaption_t[idx][use]
         text[torch.rand(batch, generator=gen) < images_cfg.caption_dropout] = 0  # "" -> CFG
         cond = states_t[text].float()
         noise = torch.randn(x0.shape, generator=gen)
@@ -222,26 +235,37 @@ def _unet_payload(cfg) -> dict:
             "unet_attention_levels": list(im.unet_attention_levels), "unet_heads": im.unet_heads,
             "beta_schedule": im.beta_schedule, "prediction_type": im.prediction_type,
             "unet_steps": im.unet_steps, "unet_batch": im.unet_batch, "unet_lr": im.unet_lr,
-            "caption_dropout": im.caption_dropout}
+            "caption_dropout": im.caption_dropout, "recaption_fraction": im.recaption_fraction}
 
 
-@stage("g2_text", payload=lambda cfg: {"max_length": TEXT_MAX_LENGTH}, requires=(WEB_STAGE,))
+@stage("g2_text", payload=lambda cfg: {"max_length": TEXT_MAX_LENGTH, "recaption": RECAPTION_VERSION},
+       requires=(WEB_STAGE,))
 def build_g2_text(cfg, out: Path) -> dict:
-    """MiniLM token states of the mini-web's alt-texts (distinct texts only)."""
+    """MiniLM token states of the mini-web's alt-texts and recaptions (distinct texts only)."""
+    from ..world.recaption import recaption
+
     web = _mini_web(cfg)
-    unique, states, mask, ids = text_states(list(web.texts))
+    recaptions = [recaption(web.spec(i)) for i in range(len(web))]
+    unique, states, mask, ids = text_states(list(web.texts) + recaptions)
     np.save(out / "states.npy", states)
     np.save(out / "mask.npy", mask)
-    np.save(out / "text_ids.npy", ids)
+    np.save(out / "text_ids.npy", ids[:len(web)])
+    np.save(out / "recaption_ids.npy", ids[len(web):])
     (out / "texts.json").write_text(json.dumps(unique))
-    return {"unique_texts": len(unique), "pairs": len(ids)}
+    return {"unique_texts": len(unique), "unique_recaptions": len(set(recaptions)), "pairs": len(web)}
 
 
 def load_text_states(cfg):
-    """(states float16 [U, 16, 384], mask [U, 16], text_ids [N], unique texts) of the mini-web."""
+    """(states float16 [U, 24, 384], mask [U, 24], text_ids [N], unique texts) of the mini-web;
+    text_ids point at each pair's alt-text (`load_recaption_ids` at its recaption)."""
     path = run_stage("g2_text", cfg)
     return (np.load(path / "states.npy"), np.load(path / "mask.npy"), np.load(path / "text_ids.npy"),
             json.loads((path / "texts.json").read_text()))
+
+
+def load_recaption_ids(cfg) -> np.ndarray:
+    """recaption_ids [N]: the row of `load_text_states`' states holding pair n's recaption."""
+    return np.load(run_stage("g2_text", cfg) / "recaption_ids.npy")
 
 
 @stage("g2_vae", payload=_vae_payload, requires=(WEB_STAGE,))
@@ -276,7 +300,8 @@ def build_g2(cfg, out: Path) -> dict:
     vae_dir = run_stage("g2_vae", cfg)
     states, _, text_ids, _ = load_text_states(cfg)
     latents = torch.load(vae_dir / "latents.pt")
-    unet, losses = train_unet(latents, states, text_ids, cfg.images, seed=cfg.run.seed, bf16=cfg.run.bf16)
+    unet, losses = train_unet(latents, states, text_ids, cfg.images, seed=cfg.run.seed, bf16=cfg.run.bf16,
+                              recaption_ids=load_recaption_ids(cfg) if cfg.images.recaption_fraction > 0 else None)
     save_loss_curve(losses, out, "g2 UNet (v-prediction MSE)")
     tokenizer, text_encoder = minilm_text_encoder()
     vae = AutoencoderKL.from_pretrained(vae_dir / "vae")

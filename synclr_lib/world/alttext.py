@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .concepts import (BACKGROUNDS, COLOURS, COUNT_PHRASES, OBJECT_GROUPS, OBJECTS, PLAUSIBLE_BACKGROUNDS,
-                       RELATIONS, SIZES, VOCABULARY, WorldError, plural)
+                       RELATIONS, SIZES, VOCABULARY, WorldError, article, plural)
 from .render import ROTATION_RANGE, SceneSpec
 
 # Layout mix of the mini-web: single objects, two objects in a relation, 2-4 copies.
@@ -61,10 +61,6 @@ def _pick(rng, phrases, canonical_p=0.5):
     return phrases[1 + rng.integers(len(phrases) - 1)]
 
 
-def _article(word):
-    return "an" if word[0].lower() in "aeiou" else "a"
-
-
 def _noun_phrase(rng, obj, colour, size, count, *, colour_p=0.9, size_p=0.4, count_p=0.9):
     noun = _pick(rng, VOCABULARY["objects"][obj])
     if count > 1:
@@ -84,7 +80,7 @@ def _noun_phrase(rng, obj, colour, size, count, *, colour_p=0.9, size_p=0.4, cou
         det = _pick(rng, COUNT_PHRASES[count], 0.6) if rng.random() < count_p else "some"
     else:
         det = ["a", "the", "one", ""][rng.integers(4)]
-        det = _article(words[0]) if det == "a" else det
+        det = article(words[0]) if det == "a" else det
     phrase = " ".join(w for w in [det] + words if w)
     return f"{phrase} in {colour_word}" if post else phrase
 

@@ -226,6 +226,11 @@ def plausible_backgrounds(obj: str) -> list[str]:
 _UNCHANGED_PLURALS = {"trousers", "pants", "jeans", "slacks"}
 
 
+def article(phrase: str) -> str:
+    """The indefinite article of a phrase ("an orange circle", "a red circle")."""
+    return "an" if phrase[0].lower() in "aeiou" else "a"
+
+
 def plural(phrase: str) -> str:
     """English plural of an object phrase ("dress" -> "dresses", "letter A" -> "letter As")."""
     if phrase in _UNCHANGED_PLURALS:

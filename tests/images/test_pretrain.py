@@ -64,3 +64,25 @@ def test_unet_loss_falls_with_text_and_dropout(tiny_images_cfg, tmp_path):
     assert losses["loss"].iloc[-5:].mean() < losses["loss"].iloc[:5].mean()
     save_loss_curve(losses, tmp_path, "unet")
     assert (tmp_path / "losses.csv").is_file() and (tmp_path / "losses.png").stat().st_size > 0
+
+
+@pytest.mark.parametrize("fraction, finite", [(1.0, True), (0.0, False)])
+def test_unet_reads_recaptions_with_recaption_fraction(tiny_images_cfg, fraction, finite):
+    """Alt-text rows are NaN: the loss stays finite only if every pair reads its recaption."""
+    latents = torch.randn(16, 4, 8, 8)
+    states = np.random.default_rng(0).normal(size=(3, 16, 384)).astype(np.float16)
+    states[1] = np.nan  # every pair's alt-text
+    cfg = replace(tiny_images_cfg, unet_steps=3, unet_batch=8, recaption_fraction=fraction)
+    _, losses = train_unet(latents, states, np.full(16, 1), cfg, seed=0, bf16=False, progress=False,
+                           recaption_ids=np.full(16, 2))
+    assert np.isfinite(losses["loss"]).all() == finite
+
+
+def test_unet_rejects_bad_recaptions(tiny_images_cfg):
+    latents, states = torch.randn(4, 4, 8, 8), np.zeros((3, 16, 384), np.float16)
+    with pytest.raises(ValueError, match="recaption_fraction"):
+        train_unet(latents, states, np.ones(4, int), replace(tiny_images_cfg, recaption_fraction=1.5), seed=0,
+                   progress=False, recaption_ids=np.full(4, 2))
+    with pytest.raises(ValueError, match="must match text_ids"):
+        train_unet(latents, states, np.ones(4, int), tiny_images_cfg, seed=0, progress=False,
+                   recaption_ids=np.full(3, 2))
