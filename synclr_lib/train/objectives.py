@@ -63,6 +63,10 @@ def check_train_config(cfg) -> None:
     if t.method not in METHODS:
         raise ConfigError(f"unknown train.method {t.method!r}; valid: {', '.join(METHODS)}")
     parse_components(t.components)
+    from ..models.vit import ATTENTION
+
+    if t.attention not in ATTENTION:
+        raise ConfigError(f"unknown train.attention {t.attention!r}; valid: {', '.join(ATTENTION)}")
     if t.data not in SOURCES:
         raise ConfigError(f"unknown train.data {t.data!r}; valid: {', '.join(SOURCES)}")
     if t.data == "web" and t.method not in WEB_METHODS and not t.data_dir:

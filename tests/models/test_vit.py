@@ -154,3 +154,28 @@ def test_stochastic_depth_drops_whole_blocks_only_in_training(tiny):
     assert sd.rates == [0.0, 0.99]
     sd.remove()
     assert add_stochastic_depth(model, 0.0) is None
+
+
+@pytest.mark.parametrize("stem", [True, False])
+def test_attention_kernels_compute_the_same_encoder(tiny, stem):
+    """train.attention picks the kernel only: eager (fast CPU backward) and sdpa agree."""
+    from dataclasses import replace
+
+    t = tiny if stem else replace(tiny, stem_channels=())
+    eager, sdpa = (build_encoder(replace(t, attention=a), seed=1) for a in ("eager", "sdpa"))
+    assert eager.config._attn_implementation == "eager" and sdpa.config._attn_implementation == "sdpa"
+    x = torch.rand(3, 3, 32, 32, requires_grad=True) * 2 - 1
+    outs = []
+    for model in (eager, sdpa):
+        y = model(x).last_hidden_state
+        grad, = torch.autograd.grad(y.square().mean(), next(model.parameters()))
+        outs.append((y.detach(), grad))
+    torch.testing.assert_close(outs[0][0], outs[1][0], atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(outs[0][1], outs[1][1], atol=1e-5, rtol=1e-4)
+
+
+def test_unknown_attention_is_a_config_error(tiny):
+    from dataclasses import replace
+
+    with pytest.raises(ConfigError, match="train.attention"):
+        build_encoder(replace(tiny, attention="flash"))
