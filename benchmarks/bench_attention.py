@@ -1,6 +1,7 @@
-"""The ViT's attention kernel on this machine: transformers' "eager" attention (matmul,
-softmax, matmul) against "sdpa" (torch's scaled_dot_product_attention), on the profile's
-encoder and a training step's crops, measured in one run (ratios: the machine is shared).
+"""Attention kernels on this machine, measured in one run (ratios: the machine is shared):
+the SynCLR ViT with transformers' "eager" attention (matmul, softmax, matmul) against "sdpa"
+(torch's scaled_dot_product_attention) on a training step's crops, and the mini g2 UNet
+with diffusers' classic `AttnProcessor` against `AttnProcessor2_0` (sdpa).
 
     MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=68719476736 \\
         .venv/bin/python benchmarks/bench_attention.py --profile mini [--threads 2]
@@ -8,7 +9,9 @@ encoder and a training step's crops, measured in one run (ratios: the machine is
 Printed per kernel: forward + backward on P x K global crops plus n_local local crops per
 image (bf16 autocast as in training), and forward only (no grad, as in evaluation); then
 the ratios sdpa / eager. On CPU torch's flash-attention backward for ~65-token sequences is
-the slow part; `train.attention` picks the kernel (mini: eager; gpu/paper: sdpa).
+the slow part; `train.attention` picks the kernel (mini: eager; gpu/paper: sdpa). The g2
+UNet: a training step at images.unet_batch (the g2 stage trains with the classic processor)
+and a CFG sampling call at 2 x images.batch_size, forward only (sampling keeps sdpa).
 """
 from __future__ import annotations
 
@@ -77,6 +80,51 @@ def main() -> None:
         print(f"{name:6s} {what:8s} {sec * 1000:8.1f} ms")
     for what in ("fwd+bwd", "fwd"):
         print(f"ratio sdpa / eager, {what:8s} = {best[('sdpa', what)] / best[('eager', what)]:.2f}")
+    if cfg.images.g2 == "mini":
+        bench_unet(cfg, args.reps)
+
+
+def bench_unet(cfg, reps: int) -> None:
+    """The mini g2 UNet's train step and CFG sampling call, classic processor vs sdpa."""
+    from diffusers.models.attention_processor import AttnProcessor, AttnProcessor2_0
+
+    from synclr_lib.images.pipeline import TEXT_MAX_LENGTH, mini_unet
+
+    im = cfg.images
+    size = cfg.world.image_size // 2 ** (len(im.vae_channels) - 1)
+    torch.manual_seed(0)
+    unet = mini_unet(im, latent_size=size, cross_attention_dim=384)
+
+    def inputs(n):
+        return (torch.randn(n, 4, size, size), torch.randint(0, 1000, (n,)), torch.randn(n, TEXT_MAX_LENGTH, 384))
+
+    train_in, sample_in = inputs(im.unet_batch), inputs(2 * im.batch_size)
+
+    def train_step():
+        unet.train()
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.run.bf16):
+            loss = unet(train_in[0], train_in[1], encoder_hidden_states=train_in[2]).sample.float().square().mean()
+        unet.zero_grad(set_to_none=True)
+        loss.backward()
+
+    def sample_call():
+        unet.eval()
+        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.run.bf16):
+            unet(sample_in[0], sample_in[1], encoder_hidden_states=sample_in[2])
+
+    times = {}
+    for rep in range(2):
+        for name, proc in (("classic", AttnProcessor), ("sdpa", AttnProcessor2_0)):
+            unet.set_attn_processor(proc())
+            times.setdefault((name, "train"), []).append(median_time(train_step, reps))
+            times.setdefault((name, "sample"), []).append(median_time(sample_call, max(1, reps // 2)))
+    best = {k: min(v) for k, v in times.items()}
+    print(f"g2 UNet {tuple(im.unet_channels)} at {size}x{size} latents, {TEXT_MAX_LENGTH} text tokens: "
+          f"train batch {im.unet_batch}, sampling batch {2 * im.batch_size} (CFG)")
+    for (name, what), sec in best.items():
+        print(f"{name:8s} {what:7s} {sec * 1000:8.1f} ms")
+    for what in ("train", "sample"):
+        print(f"ratio sdpa / classic, {what:7s} = {best[('sdpa', what)] / best[('classic', what)]:.2f}")
 
 
 if __name__ == "__main__":
