@@ -11,7 +11,8 @@ image (bf16 autocast as in training), and forward only (no grad, as in evaluatio
 the ratios sdpa / eager. On CPU torch's flash-attention backward for ~65-token sequences is
 the slow part; `train.attention` picks the kernel (mini: eager; gpu/paper: sdpa). The g2
 UNet: a training step at images.unet_batch (the g2 stage trains with the classic processor)
-and a CFG sampling call at 2 x images.batch_size, forward only (sampling keeps sdpa).
+and a CFG sampling call at 2 x images.batch_size, forward only (sampling keeps sdpa). The
+mini g1 (a Llama): a pretraining step, transformers' eager against sdpa.
 """
 from __future__ import annotations
 
@@ -82,6 +83,35 @@ def main() -> None:
         print(f"ratio sdpa / eager, {what:8s} = {best[('sdpa', what)] / best[('eager', what)]:.2f}")
     if cfg.images.g2 == "mini":
         bench_unet(cfg, args.reps)
+    if cfg.captions.g1 == "mini":
+        bench_g1(cfg, args.reps)
+
+
+def bench_g1(cfg, reps: int) -> None:
+    """The mini g1's pretraining step (captions.g1_batch x g1_seq_len tokens), eager vs sdpa."""
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    c = cfg.captions
+    tokens = torch.randint(0, c.g1_vocab, (c.g1_batch, c.g1_seq_len))
+    times = {}
+    for rep in range(2):
+        for impl in ("eager", "sdpa"):
+            torch.manual_seed(0)
+            model = LlamaForCausalLM(LlamaConfig(
+                vocab_size=c.g1_vocab, hidden_size=c.g1_hidden, intermediate_size=4 * c.g1_hidden,
+                num_hidden_layers=c.g1_layers, num_attention_heads=c.g1_heads, num_key_value_heads=c.g1_heads,
+                max_position_embeddings=max(512, 2 * c.g1_seq_len), attn_implementation=impl))
+
+            def step():
+                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.run.bf16):
+                    loss = model(tokens, labels=tokens).loss
+                model.zero_grad(set_to_none=True)
+                loss.backward()
+            times.setdefault(impl, []).append(median_time(step, reps))
+    best = {k: min(v) for k, v in times.items()}
+    print(f"g1 Llama {c.g1_hidden} x {c.g1_layers} layers, train batch {c.g1_batch} x {c.g1_seq_len} tokens: "
+          f"eager {best['eager'] * 1000:.1f} ms, sdpa {best['sdpa'] * 1000:.1f} ms")
+    print(f"ratio sdpa / eager, g1 train = {best['sdpa'] / best['eager']:.2f}")
 
 
 def bench_unet(cfg, reps: int) -> None:
