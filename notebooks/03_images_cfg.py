@@ -74,8 +74,10 @@ print(f"{cfg.images.images_per_caption} images per caption, CFG {cfg.images.cfg_
 # once per corpus), the **autoencoder** (trained first, on its posterior mean plus a little noise with
 # an L1 + MSE loss: sharper than a KL-regularised VAE at this size), then the **UNet** on the
 # frozen autoencoder's latents with **10 % empty captions**, so the same network also learns
-# the unconditional prediction that CFG needs. At `gpu`/`paper` these stages are skipped:
-# g2 is Stable Diffusion 1.5 from a local directory.
+# the unconditional prediction that CFG needs. The UNet trains with diffusers' classic
+# attention processor, whose backward is about 2x faster than PyTorch's SDPA on CPU at these
+# sizes (`benchmarks/bench_attention.py`); sampling keeps SDPA, as fast there. At
+# `gpu`/`paper` these stages are skipped: g2 is Stable Diffusion 1.5 from a local directory.
 
 # %%
 if cfg.images.g2 == "mini":
