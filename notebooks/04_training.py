@@ -302,8 +302,9 @@ print(f"fine-grained mean: SynCLR {synclr_row['fine-grained mean']:.1f} vs SimCL
 # Wall time of every run on this (shared, 2-core) machine, from its curves; the benchmark
 # `benchmarks/bench_train.py` compares one full step with a bare forward/backward of the
 # same ViT on the same crops. On CPU the ViT trains with transformers' "eager" attention
-# (`train.attention`): PyTorch's fused SDPA kernel is slower in the backward pass at 65
-# tokens, so the ViT's forward and backward take less than half the time (`benchmarks/bench_attention.py`).
+# (`train.attention`): PyTorch's fused SDPA kernel is slow in the backward pass at 65
+# tokens, and the ViT's forward and backward take less than half its time
+# (`benchmarks/bench_attention.py`).
 
 # %%
 cost = pd.DataFrame([{"run": n, "steps": int(load_curves(p)["step"].iloc[-1]),
