@@ -38,6 +38,16 @@ def median_time(fn, reps: int) -> float:
     return statistics.median(times)
 
 
+def best_times(cases: dict, rounds: int = 2) -> dict:
+    """{key: (fn, reps)} -> {key: best median seconds}. The cases alternate, round after round,
+    so that load from other processes hits them alike."""
+    times = {}
+    for _ in range(rounds):
+        for key, (fn, reps) in cases.items():
+            times.setdefault(key, []).append(median_time(fn, reps))
+    return {k: min(v) for k, v in times.items()}
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--profile", default="mini")
@@ -68,12 +78,11 @@ def main() -> None:
         with torch.no_grad(), autocast():
             model(crops)
 
-    times = {}
-    for rep in range(2):  # alternate kernels so that load from other processes hits both
-        for name, model in models.items():
-            times.setdefault((name, "fwd+bwd"), []).append(median_time(lambda: train_step(model), args.reps))
-            times.setdefault((name, "fwd"), []).append(median_time(lambda: forward(model), args.reps))
-    best = {k: min(v) for k, v in times.items()}
+    cases = {}
+    for name, model in models.items():
+        cases[(name, "fwd+bwd")] = (lambda m=model: train_step(m), args.reps)
+        cases[(name, "fwd")] = (lambda m=model: forward(m), args.reps)
+    best = best_times(cases)
     print(f"profile {cfg.profile}: ViT width {t.width} x {t.depth} layers, {t.image_size} px patch "
           f"{t.patch_size} ({(t.image_size // t.patch_size) ** 2 + 1} tokens), {n} global + {len(local)} "
           f"local crops, threads {args.threads}, bf16 {cfg.run.bf16}")
@@ -89,26 +98,21 @@ def main() -> None:
 
 def bench_g1(cfg, reps: int) -> None:
     """The mini g1's pretraining step (captions.g1_batch x g1_seq_len tokens), eager vs sdpa."""
-    from transformers import LlamaConfig, LlamaForCausalLM
+    from transformers import LlamaForCausalLM
+
+    from synclr_lib.captions.mini_g1 import g1_config
 
     c = cfg.captions
     tokens = torch.randint(0, c.g1_vocab, (c.g1_batch, c.g1_seq_len))
-    times = {}
-    for rep in range(2):
-        for impl in ("eager", "sdpa"):
-            torch.manual_seed(0)
-            model = LlamaForCausalLM(LlamaConfig(
-                vocab_size=c.g1_vocab, hidden_size=c.g1_hidden, intermediate_size=4 * c.g1_hidden,
-                num_hidden_layers=c.g1_layers, num_attention_heads=c.g1_heads, num_key_value_heads=c.g1_heads,
-                max_position_embeddings=max(512, 2 * c.g1_seq_len), attn_implementation=impl))
 
-            def step():
-                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.run.bf16):
-                    loss = model(tokens, labels=tokens).loss
-                model.zero_grad(set_to_none=True)
-                loss.backward()
-            times.setdefault(impl, []).append(median_time(step, reps))
-    best = {k: min(v) for k, v in times.items()}
+    def step(model):
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.run.bf16):
+            loss = model(tokens, labels=tokens).loss
+        model.zero_grad(set_to_none=True)
+        loss.backward()
+
+    models = {impl: LlamaForCausalLM(g1_config(cfg, c.g1_vocab, attention=impl)) for impl in ("eager", "sdpa")}
+    best = best_times({impl: (lambda m=model: step(m), reps) for impl, model in models.items()})
     print(f"g1 Llama {c.g1_hidden} x {c.g1_layers} layers, train batch {c.g1_batch} x {c.g1_seq_len} tokens: "
           f"eager {best['eager'] * 1000:.1f} ms, sdpa {best['sdpa'] * 1000:.1f} ms")
     print(f"ratio sdpa / eager, g1 train = {best['sdpa'] / best['eager']:.2f}")
@@ -122,33 +126,34 @@ def bench_unet(cfg, reps: int) -> None:
 
     im = cfg.images
     size = cfg.world.image_size // 2 ** (len(im.vae_channels) - 1)
-    torch.manual_seed(0)
-    unet = mini_unet(im, latent_size=size, cross_attention_dim=384)
+    unets = {}
+    for name, processor in (("classic", AttnProcessor), ("sdpa", AttnProcessor2_0)):
+        torch.manual_seed(0)
+        unets[name] = mini_unet(im, latent_size=size, cross_attention_dim=384)
+        unets[name].set_attn_processor(processor())
 
     def inputs(n):
         return (torch.randn(n, 4, size, size), torch.randint(0, 1000, (n,)), torch.randn(n, TEXT_MAX_LENGTH, 384))
 
     train_in, sample_in = inputs(im.unet_batch), inputs(2 * im.batch_size)
 
-    def train_step():
+    def train_step(unet):
         unet.train()
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.run.bf16):
             loss = unet(train_in[0], train_in[1], encoder_hidden_states=train_in[2]).sample.float().square().mean()
         unet.zero_grad(set_to_none=True)
         loss.backward()
 
-    def sample_call():
+    def sample_call(unet):
         unet.eval()
         with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.run.bf16):
             unet(sample_in[0], sample_in[1], encoder_hidden_states=sample_in[2])
 
-    times = {}
-    for rep in range(2):
-        for name, proc in (("classic", AttnProcessor), ("sdpa", AttnProcessor2_0)):
-            unet.set_attn_processor(proc())
-            times.setdefault((name, "train"), []).append(median_time(train_step, reps))
-            times.setdefault((name, "sample"), []).append(median_time(sample_call, max(1, reps // 2)))
-    best = {k: min(v) for k, v in times.items()}
+    cases = {}
+    for name, unet in unets.items():
+        cases[(name, "train")] = (lambda u=unet: train_step(u), reps)
+        cases[(name, "sample")] = (lambda u=unet: sample_call(u), max(1, reps // 2))
+    best = best_times(cases)
     print(f"g2 UNet {tuple(im.unet_channels)} at {size}x{size} latents, {TEXT_MAX_LENGTH} text tokens: "
           f"train batch {im.unet_batch}, sampling batch {2 * im.batch_size} (CFG)")
     for (name, what), sec in best.items():

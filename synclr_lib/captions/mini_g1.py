@@ -86,22 +86,31 @@ def train_tokenizer(texts, vocab_size: int):
 G1_TRAIN_ATTENTION = "eager"  # transformers attention kernel of the g1 being pretrained
 
 
-def build_model(cfg: Config, tok, seed: int = 0):
-    """A randomly initialised LlamaForCausalLM sized by cfg.captions (seeded)."""
-    from transformers import LlamaConfig, LlamaForCausalLM
+def g1_config(cfg: Config, vocab_size: int, eos_token_id: int | None = None, pad_token_id: int | None = None,
+              attention: str = G1_TRAIN_ATTENTION):
+    """The LlamaConfig of the mini g1, sized by cfg.captions (benchmarks/bench_attention.py
+    builds it with either attention kernel)."""
+    from transformers import LlamaConfig
 
     c = cfg.captions
     if c.g1_hidden % c.g1_heads:
         raise ValueError(f"captions.g1_hidden={c.g1_hidden} must be divisible by g1_heads={c.g1_heads}")
-    config = LlamaConfig(
-        vocab_size=len(tok), hidden_size=c.g1_hidden, intermediate_size=4 * c.g1_hidden,
+    return LlamaConfig(
+        vocab_size=vocab_size, hidden_size=c.g1_hidden, intermediate_size=4 * c.g1_hidden,
         num_hidden_layers=c.g1_layers, num_attention_heads=c.g1_heads,
         num_key_value_heads=c.g1_heads, max_position_embeddings=max(512, 2 * c.g1_seq_len),
-        tie_word_embeddings=True, bos_token_id=tok.eos_token_id, eos_token_id=tok.eos_token_id,
-        pad_token_id=tok.pad_token_id,
-        # eager attention while pretraining: on CPU its backward beats torch's sdpa (1.48x per
-        # step at mini, measured); not saved, so the reloaded g1 generates with sdpa
-        attn_implementation=G1_TRAIN_ATTENTION)
+        tie_word_embeddings=True, bos_token_id=eos_token_id, eos_token_id=eos_token_id,
+        pad_token_id=pad_token_id,
+        # eager attention while pretraining: on CPU its backward beats torch's sdpa (1.43-1.48x
+        # per step at mini, bench_attention.py); not saved, so the reloaded g1 generates with sdpa
+        attn_implementation=attention)
+
+
+def build_model(cfg: Config, tok, seed: int = 0):
+    """A randomly initialised LlamaForCausalLM sized by cfg.captions (seeded)."""
+    from transformers import LlamaForCausalLM
+
+    config = g1_config(cfg, len(tok), tok.eos_token_id, tok.pad_token_id)
     torch.manual_seed(seed)
     return LlamaForCausalLM(config)
 

@@ -2,7 +2,7 @@
 
     g2_text : MiniLM token states (24 tokens + mask) of every distinct alt-text and descriptive
               recaption (world/recaption.py, DALL-E 3's recipe), once per corpus
-    g2_vae  : the AutoencoderKL (32x32x3 <-> 8x8x4), trained first; its latent scaling factor
+    g2_vae  : the AutoencoderKL (32x32x3 <-> 16x16x4 at mini), trained first; its latent scaling factor
     g2      : the UNet on the VAE's latents, each pair captioned by its recaption with probability
               `images.recaption_fraction` (else its alt-text), 10 % empty captions (so CFG works), assembled
               with the VAE, MiniLM and DPM-Solver++ into a StableDiffusionPipeline and saved

@@ -41,6 +41,12 @@ from ..config import ConfigError
 ATTENTION = ("eager", "sdpa")  # transformers attention kernels (train.attention); not saved with the weights
 
 
+def check_attention(t) -> None:
+    """One clear error for an unknown train.attention (t = cfg.train)."""
+    if t.attention not in ATTENTION:
+        raise ConfigError(f"unknown train.attention {t.attention!r}; valid: {', '.join(ATTENTION)}")
+
+
 def _register_conv_stem() -> None:
     """Let AutoConfig/AutoModel build the conv-stem ViT from its model_type (no remote code)."""
     from transformers import AutoConfig, AutoModel
@@ -71,10 +77,9 @@ def vit_config(t):
                           f"must be multiples of train.patch_size={t.patch_size}")
     if t.width % t.heads:
         raise ConfigError(f"train.width={t.width} must be divisible by train.heads={t.heads}")
-    if t.attention not in ATTENTION:
-        raise ConfigError(f"unknown train.attention {t.attention!r}; valid: {', '.join(ATTENTION)}")
-    kwargs = dict(attn_implementation=t.attention, image_size=t.image_size, patch_size=t.patch_size, hidden_size=t.width,
-                  num_hidden_layers=t.depth, num_attention_heads=t.heads,
+    check_attention(t)
+    kwargs = dict(attn_implementation=t.attention, image_size=t.image_size, patch_size=t.patch_size,
+                  hidden_size=t.width, num_hidden_layers=t.depth, num_attention_heads=t.heads,
                   intermediate_size=4 * t.width, hidden_dropout_prob=0.0,
                   attention_probs_dropout_prob=0.0, qkv_bias=True)
     if not t.stem_channels:

@@ -37,6 +37,7 @@ from ..config import ConfigError, train_seed
 from ..data.augment import ViewAugmenter, random_masks
 from ..losses import clip_loss, ibot_patch_loss, multi_positive_loss, sinkhorn_knopp
 from ..models import DINOHead, ProjectionHead, add_stochastic_depth, build_encoder
+from ..models.vit import check_attention
 from ..runtime import generator
 from . import distributed
 
@@ -63,10 +64,7 @@ def check_train_config(cfg) -> None:
     if t.method not in METHODS:
         raise ConfigError(f"unknown train.method {t.method!r}; valid: {', '.join(METHODS)}")
     parse_components(t.components)
-    from ..models.vit import ATTENTION
-
-    if t.attention not in ATTENTION:
-        raise ConfigError(f"unknown train.attention {t.attention!r}; valid: {', '.join(ATTENTION)}")
+    check_attention(t)
     if t.data not in SOURCES:
         raise ConfigError(f"unknown train.data {t.data!r}; valid: {', '.join(SOURCES)}")
     if t.data == "web" and t.method not in WEB_METHODS and not t.data_dir:

@@ -10,7 +10,8 @@ its canonical name, in one fixed order. The mini g2 trains on a mix of these and
     recaption(SceneSpec("sneaker", "red", "wood", size="small"))  # "a small red sneaker on wood"
 
 Measured (benchmarks/results/study_g2_recipe.md): a g2 trained and prompted with canonical
-captions drew the caption's object twice as often as one trained on alt-text (30.7 vs 14.6 %).
+captions drew the caption's object twice as often as one trained on alt-text (30.7 vs 14.6 %);
+the g2 stage with half its pairs recaptioned, prompted with g1 captions, 45.1 % vs 33.8 %.
 Introduced in notebooks/03_images_cfg.py.
 """
 from __future__ import annotations
