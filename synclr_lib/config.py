@@ -83,7 +83,7 @@ class ImageConfig:
     g2: str = "mini"  # "mini" (own latent diffusion on mini-web) or a local Stable Diffusion dir
     images_per_caption: int = 4  # paper: 4
     cfg_scale: float = 2.5  # paper: 2.5
-    steps: int = 20  # sampler steps (DPM-Solver++; paper: DDIM 50)
+    steps: int = 10  # sampler steps (DPM-Solver++; paper: DDIM 50). Judged object fidelity at CFG 2.5: 44.9 % at 10 and 6, 45.1 % at 20; 10 is 1.8x faster than 20 (study_g2_recipe.md)
     batch_size: int = 256  # images per denoising call
     num_workers: int = 2  # generation processes (1 torch thread each; shard s goes to worker s mod N)
     shard_size: int = 1024  # images per output shard

@@ -40,7 +40,7 @@ class GenerationSettings:
     """Everything an image's bytes depend on (plus batch_size/device, which they do not)."""
     images_per_caption: int = 4  # K images per caption, different seeds
     cfg_scale: float = 2.5  # classifier-free guidance scale (1 = none)
-    steps: int = 20  # DPM-Solver++ steps
+    steps: int = 10  # DPM-Solver++ steps (mini default, config.ImageConfig)
     base_seed: int = 0  # image (i, j) uses image_seed(base_seed, i, j)
     image_size: int = 32  # stored side (antialiased resize when g2 draws larger)
     captions_per_shard: int = 256  # whole captions per shard

@@ -147,7 +147,7 @@ def test_settings_from_config():
     from synclr_lib.images.generate import settings_from_config
 
     s = settings_from_config(resolve("mini"))
-    assert (s.images_per_caption, s.cfg_scale, s.steps, s.captions_per_shard) == (4, 2.5, 20, 256)
+    assert (s.images_per_caption, s.cfg_scale, s.steps, s.captions_per_shard) == (4, 2.5, 10, 256)
     with pytest.raises(G2Error, match="images_per_caption"):
         settings_from_config(resolve("mini", ["images.images_per_caption=0"]))
 
