@@ -39,7 +39,7 @@ def sinkhorn_knopp(scores: torch.Tensor, teacher_temp: float, n_iterations: int 
     iteration rescales prototypes (rows of Q) to equal total mass 1/K, then samples (columns)
     to 1/B, as in the official code. Q stays diag(a) E^T diag(c) throughout, so only the
     scale vectors a [K] and c [B] are updated (two matrix-vector products per iteration)
-    and the matrix is written once at the end: 2x faster than rescaling Q in place, with
+    and the matrix is written once at the end: about 2x faster than rescaling Q in place, with
     the same result (tests/losses/test_ibot.py checks it against the in-place reference).
     """
     e = scores.float()

@@ -138,7 +138,8 @@ def build(cfg, data, info):
     """(objective, optimizer, student parameters, sampler) for a run."""
     objective = Objective(cfg, data).to(torch.device(info.device))
     params = objective.student_parameters()
-    # fused: one kernel per step instead of a dozen foreach passes (CPU: 3.2x faster step)
+    # fused: one kernel per parameter group instead of several foreach passes (the optimizer
+    # step alone: 3.2x faster on CPU in a micro-benchmark; the whole training step ~2 %)
     optimizer = torch.optim.AdamW(param_groups(objective, cfg.train.weight_decay), lr=cfg.train.lr,
                                   betas=(0.9, 0.999), fused=True)
     return objective, optimizer, params, make_sampler(cfg, data, info.world_size)
