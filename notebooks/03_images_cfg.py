@@ -228,15 +228,14 @@ from synclr_lib.evaluate import evaluate_encoders, wide_table
 from synclr_lib.evaluate import paper_numbers as paper
 from synclr_lib.evaluate.suites import comparison_suites
 from synclr_lib.images.cfg_study import cfg_study_dir
-from synclr_lib.train.runs import TABLE3_SCALES, cfg_scale_runs, train_variant
+from synclr_lib.train.runs import cfg_scale_runs, table3_scales, train_variant
 
-study_scales = [float(s) for s in cfg.images.cfg_study_scales]
-table3_scales = [s for s in TABLE3_SCALES if s in study_scales] or study_scales
-runs = cfg_scale_runs(cfg, {s: cfg_study_dir(cfg, s) for s in table3_scales})
+scales3 = table3_scales(cfg)
+runs = cfg_scale_runs(cfg, {s: cfg_study_dir(cfg, s) for s in scales3})
 trained = {name: train_variant(cfg, o) / "encoder" for name, o in runs.items()}
 long3 = evaluate_encoders(trained, cfg, suites=comparison_suites(cfg))
 table3 = wide_table(long3, kinds=("objects", "fine_grained")).rename(columns={"encoder": "CFG scale"})
-table3.insert(1, "paper ImageNet linear", [paper.TABLE3.get(s) for s in table3_scales])
+table3.insert(1, "paper ImageNet linear", [paper.TABLE3.get(s) for s in scales3])
 save_table(table3, "03_table3", floatfmt=".3f")
 ranges = {col: float(table3[col].max() - table3[col].min()) for col in ("objects", "fine-grained mean")
           if col in table3}

@@ -39,7 +39,7 @@ from IPython.display import Markdown, display
 
 from synclr_lib import paths
 from synclr_lib.config import resolve
-from synclr_lib.report.budget import budget_markdown, read_budget
+from synclr_lib.report.budget import budget_markdown, later_runs, read_budget
 from synclr_lib.report.document import build_report
 
 cfg = resolve(profile, overrides)
@@ -69,7 +69,8 @@ display(Markdown(report.readme_findings))
 # run ends, the runner rewrites the budget section of REPORT.md to include this notebook.
 
 # %%
-display(Markdown(budget_markdown(read_budget())))
+budget = read_budget()
+display(Markdown(budget_markdown(budget, later_runs(budget))))
 
 # %% [markdown]
 # ## 4. The whole REPORT.md

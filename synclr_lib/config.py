@@ -112,6 +112,9 @@ class ImageConfig:
     judge_batch: int = 64  # judge batch size
     judge_lr: float = 2e-3  # AdamW one-cycle peak lr
     cfg_study_captions: int = 256  # captions drawn at every CFG scale of the study
+    # the caption-strategy study (Table 2 analogue): one SynCLR run per strategy at the ablation budget
+    strategy_study: tuple = ("alt-text", "template", "c_bg_random", "c_bg", "mix")  # captions.strategy names, or the mini-web's alt-text (the paper's real-caption row)
+    strategy_study_captions: int = 512  # captions of each strategy drawn (x images_per_caption) and trained on
 
 
 @dataclass
@@ -262,6 +265,7 @@ PROFILES: dict[str, dict[str, object]] = {
         "images.judge_width": 8,
         "images.judge_steps": 20,
         "images.cfg_study_captions": 8,
+        "images.strategy_study_captions": 8,
         "train.width": 32,
         "train.depth": 2,
         "train.heads": 2,

@@ -46,15 +46,18 @@ def _stamp_path(name: str) -> Path:
 
 
 def run_notebook(name: str, profile: str = "mini", overrides=None, *, timeout_s: int | None = None) -> Path:
-    """Run one notebook (name like '00_overview'); returns the executed notebook's path."""
+    """Run one notebook (name like '00_overview', or its number '00'); returns the executed
+    notebook's path."""
     import jupytext
     import papermill
 
     overrides = [f"{k}={v}" for k, v in parse_overrides(overrides).items()]
     resolve(profile, overrides)  # bad input fails here, before anything is written
     names = notebook_names()
+    by_number = {n.split("_", 1)[0]: n for n in names}
+    name = by_number.get(name, name)
     if name not in names:
-        raise ConfigError(f"unknown notebook {name!r}; valid notebooks: {', '.join(names)}")
+        raise ConfigError(f"unknown notebook {name!r}; valid notebooks: {', '.join(names)} (or their numbers)")
     out = paths.reports_dir() / "notebooks" / f"{name}.ipynb"
     stamp = _stamp_path(name)
     digest = _source_digest(name, profile, overrides)

@@ -29,6 +29,7 @@ STAGE_MODULES: list[str] = [
     "synclr_lib.images.judge",
     "synclr_lib.images.generate",
     "synclr_lib.images.cfg_study",
+    "synclr_lib.images.strategy_study",
     "synclr_lib.captions.mini_g1",
     "synclr_lib.captions.sets",
     "synclr_lib.captions.smollm2",

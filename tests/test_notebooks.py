@@ -27,3 +27,7 @@ def test_second_run_is_skipped(capsys):
     run_notebook("00_overview", "smoke")
     run_notebook("00_overview", "smoke")
     assert "up to date" in capsys.readouterr().out
+
+
+def test_a_notebook_can_be_named_by_its_number():
+    assert run_notebook("00", "smoke").name == "00_overview.ipynb"

@@ -71,16 +71,21 @@ def knn_vs_probe(long: pd.DataFrame) -> pd.DataFrame:
     return out.dropna(subset=["kNN score"]).reset_index()
 
 
-def table2(long_by_strategy: pd.DataFrame, profile: str = "") -> pd.DataFrame:
+def table2(long_by_strategy: pd.DataFrame, profile: str = "", image_scores: pd.DataFrame | None = None) -> pd.DataFrame:
     """Table 2 analogue: one SynCLR encoder per caption strategy (`encoder` = strategy name as in
     paper_numbers.TABLE2_STRATEGY), objects and fine-grained mean beside the paper's SynCLR and
-    StableRep columns."""
+    StableRep columns. `image_scores` (images.strategy_study_table: strategy, fidelity_object,
+    ...) adds how often the judge sees the caption's object in each strategy's images."""
     rows = []
     wide = wide_table(long_by_strategy[long_by_strategy["probe"] != "kNN"], kinds=("objects", "fine_grained"))
     wide = wide.set_index("encoder")
+    fidelity = ({} if image_scores is None else
+                dict(zip(image_scores["strategy"], 100 * image_scores["fidelity_object"])))
     for strategy, paper_row in paper.TABLE2_STRATEGY.items():
         row = {"captions (paper)": paper_row, "strategy here": strategy}
         measured = wide.loc[strategy] if strategy in wide.index else None
+        if image_scores is not None:
+            row["images: judged object fidelity"] = fidelity.get(strategy, np.nan)
         row[f"objects ({profile or 'measured'})"] = measured["objects"] if measured is not None else np.nan
         row[f"{FG_MEAN} ({profile or 'measured'})"] = measured[FG_MEAN] if measured is not None else np.nan
         for method, (imagenet, fine) in paper.TABLE2[paper_row].items():

@@ -103,11 +103,14 @@ def cfg_study_images(cfg, scale: float):
     return load_synthetic_images(cfg_study_dir(cfg, scale))
 
 
-def cfg_study_dir(cfg, scale: float) -> Path:
-    """The synthetic-image directory of one scale (`train.data_dir` for the Table 3 runs)."""
+def cfg_study_dir(cfg, scale: float, *, build: bool = True) -> Path:
+    """The synthetic-image directory of one scale (`train.data_dir` for the Table 3 runs);
+    build=False only names it (it may not exist yet)."""
+    from ..stages import artifact_path
+
     if float(scale) not in [float(s) for s in cfg.images.cfg_study_scales]:
         raise ValueError(f"CFG {scale:g} is not in images.cfg_study_scales={list(cfg.images.cfg_study_scales)}")
-    return _scale_dir(run_stage("cfg_study", cfg), scale)
+    return _scale_dir(run_stage("cfg_study", cfg) if build else artifact_path("cfg_study", cfg), scale)
 
 
 def study_summary(cfg) -> dict:

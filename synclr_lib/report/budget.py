@@ -178,8 +178,29 @@ def read_budget(reports: Path | None = None) -> dict | None:
         return None
 
 
-def budget_markdown(budget: dict | None) -> str:
-    """The REPORT's budget section body (between the markers)."""
+def later_runs(budget: dict | None, reports: Path | None = None) -> list[dict]:
+    """Notebooks of the budget's profile executed on their own after the budgeted run ended
+    (their stamps, written by synclr_lib/notebook_runner.py, finished later): what the run's
+    total does not include."""
+    if not budget or "started_epoch" not in budget:
+        return []
+    end = budget["started_epoch"] + budget.get("wall_s", 0.0)
+    rows = []
+    for path in sorted(((reports or paths.reports_dir()) / "notebooks" / ".stamps").glob("*.json")):
+        try:
+            stamp = json.loads(path.read_text())
+            finished = time.mktime(time.strptime(stamp["finished"], "%Y-%m-%dT%H:%M:%S"))
+        except (ValueError, KeyError):
+            continue
+        if finished > end + 1 and stamp.get("profile") == budget.get("profile") \
+                and stamp.get("overrides", []) == budget.get("overrides", []):
+            rows.append({"notebook": path.stem, "finished": stamp["finished"],
+                         "wall_s": stamp.get("wall_s", float("nan"))})
+    return rows
+
+
+def budget_markdown(budget: dict | None, later: list[dict] | None = None) -> str:
+    """The REPORT's budget section body (between the markers); `later` = later_runs(budget)."""
     if budget is None:
         return f"_missing: {BUDGET_FILE} (written by `make figures`, i.e. `python -m synclr_lib notebooks`)_"
     lines = []
@@ -202,11 +223,16 @@ def budget_markdown(budget: dict | None) -> str:
     for r in budget["notebooks"]:
         lines.append(f"| {r['notebook']} | {'yes' if r['executed'] else 'no (cached)'}{'' if r['ok'] else ', FAILED'} | "
                      f"{r['wall_s']:.1f} | {r['peak_tree_rss_gb']:.2f} | {r['max_process_rss_gb_so_far']:.2f} |")
+    if later:
+        lines += ["", "Executed on their own after this run (from their stamps; **not in the total above**, and "
+                  "a notebook that found its stages cached costs less than one that built them):", "",
+                  "| notebook | finished | wall (s) |", "|---|---|---|"]
+        lines += [f"| {r['notebook']} | {r['finished']} | {r['wall_s']:.1f} |" for r in later]
     return "\n".join(lines)
 
 
-def budget_section(budget: dict | None) -> str:
-    return f"{START}\n{budget_markdown(budget)}\n{END}"
+def budget_section(budget: dict | None, reports: Path | None = None) -> str:
+    return f"{START}\n{budget_markdown(budget, later_runs(budget, reports))}\n{END}"
 
 
 def refresh_report(reports: Path | None = None, name: str = "REPORT.md") -> bool:
@@ -219,6 +245,6 @@ def refresh_report(reports: Path | None = None, name: str = "REPORT.md") -> bool
         return False
     head, rest = text.split(START, 1)
     _, tail = rest.split(END, 1)
-    new = head + budget_section(read_budget(reports)) + tail
+    new = head + budget_section(read_budget(reports), reports) + tail
     atomic_write(report, lambda p: p.write_text(new))
     return True

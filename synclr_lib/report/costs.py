@@ -3,8 +3,8 @@ per stage, the git commits and the package versions the artifacts were built wit
 
 The artifacts counted are those the current config uses: every registered stage at the
 config (`stages.artifact_path`), every training run of `synclr_lib.train.runs` (comparison
-rows and seeds), and any extra train artifacts named by hash (the scaling runs, listed in
-notebook 07's table). Artifacts not built yet are listed as such; nothing is built here.
+rows, seeds, and the Table 3 and Table 2 runs on the studies' images), and any extra train
+artifacts named by hash (the scaling runs, listed in notebook 07's table). Artifacts not built yet are listed as such; nothing is built here.
 
     costs = stage_costs(cfg, extra_train=["27bd425309bf"])   # DataFrame, one row per artifact
     per_stage(costs)                                          # wall time summed per stage
@@ -44,11 +44,12 @@ def stage_costs(cfg, extra_train=(), *, root: Path | None = None) -> pd.DataFram
     """One row per artifact the config uses: stage, what, artifact hash, built, wall_s,
     created, git_commit, packages (dict)."""
     from ..stages import registry
-    from ..train.runs import comparison_runs, seed_runs, variant
+    from ..train.runs import comparison_runs, seed_runs, study_runs, variant
 
     rows = [_row(name, "current config", _artifact_path(name, cfg)) for name in registry()]
     seen = {r["artifact"] for r in rows if r["stage"] == "train"}
-    runs = {**comparison_runs(cfg), **seed_runs(cfg, "SynCLR"), **seed_runs(cfg, "SimCLR")}
+    runs = {**comparison_runs(cfg), **seed_runs(cfg, "SynCLR"), **seed_runs(cfg, "SimCLR"),
+            **study_runs(cfg, build=False)}
     for what, overrides in runs.items():
         path = _artifact_path("train", variant(cfg, overrides))
         if path is not None and path.name not in seen:

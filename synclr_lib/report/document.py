@@ -422,7 +422,7 @@ def build_report(cfg, reports: Path | None = None) -> Report:
     if missing:
         head += ["Inputs not found (their sections say so): " + ", ".join(f"`{m}`" for m in missing), ""]
     summary = ["## What reproduced and what did not", "", _findings_block(findings)]
-    budget_part = ["## Budget: `make figures` end to end", "", budget_mod.budget_section(budget)]
+    budget_part = ["## Budget: `make figures` end to end", "", budget_mod.budget_section(budget, reports)]
     md = "\n".join(head + [section_seeds(t, spreads, source), "", *summary, "", *budget_part, ""]
                    + [s + "\n" for s in sections] + [section_costs(cfg, t, budget), ""])
     readme = "\n".join([

@@ -11,7 +11,9 @@ base config (notebooks/04_training.py; notebook 05 lists them as trained rows).
   alt-text): CLIP, SimCLR (web), CLIP (web);
 - the main comparison (`train.steps`, `train.compare_seeds` seeds): SynCLR vs SimCLR;
 - Table 3 (notebooks/03_images_cfg.py): SynCLR at the ablation budget on the CFG study's
-  images of each scale in `TABLE3_SCALES` (`cfg_scale_runs`).
+  images of each scale in `TABLE3_SCALES` (`cfg_scale_runs`);
+- Table 2 (notebooks/05_evaluation.py): SynCLR at the ablation budget on each caption
+  strategy's images (images/strategy_study.py, `caption_strategy_runs`).
 """
 from __future__ import annotations
 
@@ -58,11 +60,28 @@ def ablation(overrides, cfg) -> list[str]:
 TABLE3_SCALES = (2.0, 3.0, 4.0)  # the paper's Table 3 columns
 
 
+def table3_scales(cfg) -> list[float]:
+    """The Table 3 scales the CFG study draws (all of its scales when it draws none of them)."""
+    study = [float(s) for s in cfg.images.cfg_study_scales]
+    return [s for s in TABLE3_SCALES if s in study] or study
+
+
+def synclr_on(data_dir, cfg) -> list[str]:
+    """Overrides of SynCLR at the ablation budget trained on one synthetic-image directory."""
+    return ablation(TABLE4["SynCLR"] + [f"train.data_dir={data_dir}"], cfg)
+
+
 def cfg_scale_runs(cfg, scale_dirs: dict) -> dict[str, list[str]]:
     """Table 3: SynCLR at the ablation budget trained on each CFG scale's images,
     `scale_dirs` = {scale: synthetic-image directory} -> {"CFG s": overrides}."""
-    return {f"CFG {float(s):g}": ablation(TABLE4["SynCLR"] + [f"train.data_dir={d}"], cfg)
-            for s, d in scale_dirs.items()}
+    return {f"CFG {float(s):g}": synclr_on(d, cfg) for s, d in scale_dirs.items()}
+
+
+def caption_strategy_runs(cfg, strategy_dirs: dict) -> dict[str, list[str]]:
+    """Table 2: SynCLR at the ablation budget trained on each caption strategy's images,
+    `strategy_dirs` = {strategy: synthetic-image directory} (images.strategy_study) ->
+    {strategy: overrides}."""
+    return {s: synclr_on(d, cfg) for s, d in strategy_dirs.items()}
 
 
 def comparison_runs(cfg) -> dict[str, list[str]]:
@@ -77,6 +96,17 @@ def seed_runs(cfg, method: str = "SynCLR") -> dict[str, list[str]]:
     first = train_seed(cfg)
     return {f"{method} (seed {first + s})": base + [f"train.seed={first + s}"]
             for s in range(cfg.train.compare_seeds)}
+
+
+def study_runs(cfg, *, build: bool = True) -> dict[str, list[str]]:
+    """The runs on the studies' image directories: Table 3 ("CFG s") and Table 2 ("Table 2:
+    strategy"). build=False names the directories without drawing them (for cost listings)."""
+    from ..images.cfg_study import cfg_study_dir
+    from ..images.strategy_study import strategy_study_dirs
+
+    runs = cfg_scale_runs(cfg, {s: cfg_study_dir(cfg, s, build=build) for s in table3_scales(cfg)})
+    strategies = caption_strategy_runs(cfg, strategy_study_dirs(cfg, build=build))
+    return {**runs, **{f"Table 2: {s}": o for s, o in strategies.items()}}
 
 
 def train_variant(cfg, overrides):

@@ -38,6 +38,11 @@ def test_table9_knn_and_table2():
     t2 = table2(by_strategy, "mini").set_index("strategy here")
     assert t2.loc["mix", "objects (mini)"] == 50.0 and np.isnan(t2.loc["c_bg", "objects (mini)"])
     assert t2.loc["mix", "paper SynCLR ImageNet"] == 78.8
+    scores = pd.DataFrame({"strategy": ["mix", "alt-text"], "fidelity_object": [0.5, 0.25]})
+    t2 = table2(by_strategy, "mini", image_scores=scores).set_index("strategy here")
+    assert t2.loc["alt-text", "images: judged object fidelity"] == 25.0
+    assert np.isnan(t2.loc["template", "images: judged object fidelity"])
+    assert t2.loc["mix", "objects (mini)"] == 50.0
 
 
 def test_every_analogue_is_a_world_suite():

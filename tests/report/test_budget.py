@@ -4,8 +4,8 @@ import json
 import subprocess
 import sys
 
-from synclr_lib.report.budget import (END, START, BudgetRecorder, budget_markdown, budget_section, read_budget,
-                                      refresh_report, tree_rss_bytes)
+from synclr_lib.report.budget import (END, START, BudgetRecorder, budget_markdown, budget_section, later_runs,
+                                      read_budget, refresh_report, tree_rss_bytes)
 
 
 def test_recorder_writes_per_notebook_and_total(tmp_path, monkeypatch):
@@ -43,3 +43,27 @@ def test_markdown_and_refresh(tmp_path):
     assert "**30.0 min**" in text and "**5.50 GB**" in text and "| 00_overview | yes |" in text
     assert text.count(START) == 1 and text.count(END) == 1 and text.endswith("## after\n")
     assert not refresh_report(tmp_path / "nowhere")
+
+
+def test_notebooks_run_alone_after_the_budgeted_run_are_listed_apart(tmp_path):
+    import time
+
+    budget = {"profile": "mini", "overrides": [], "started": "x", "started_epoch": time.time() - 100, "wall_s": 50.0,
+              "in_progress": False, "failed": None, "peak_tree_rss_gb": 1.0, "max_process_rss_gb": 1.0,
+              "executed": 1, "skipped": 0, "notebooks": []}
+    stamps = tmp_path / "notebooks" / ".stamps"
+    stamps.mkdir(parents=True)
+
+    def stamp(name, ago, profile="mini"):
+        finished = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(time.time() - ago))
+        (stamps / f"{name}.json").write_text(json.dumps({"profile": profile, "overrides": [], "wall_s": 12.5,
+                                                         "finished": finished}))
+    stamp("00_in_the_run", 70)
+    stamp("05_after", 10)
+    stamp("06_other_profile", 10, profile="smoke")
+    later = later_runs(budget, tmp_path)
+    assert [r["notebook"] for r in later] == ["05_after"]
+    text = budget_markdown(budget, later)
+    assert "not in the total above" in text and "| 05_after |" in text and "| 12.5 |" in text
+    assert "not in the total" not in budget_markdown(budget, [])
+    assert later_runs(None, tmp_path) == []

@@ -1,0 +1,115 @@
+"""The caption-strategy study (paper Table 2): g2's images of the first
+`images.strategy_study_captions` captions of every caption strategy, one directory each.
+
+    dirs = strategy_study_dirs(cfg)     # {strategy: synthetic-image directory}
+    scores = strategy_study_table(cfg)  # judged fidelity and diversity per strategy
+
+The strategies are `images.strategy_study`: `captions.strategy` names (their caption sets,
+notebooks/02_captions.py) and "alt-text", the mini-web's own noisy alt-text, the stand-in
+for the paper's real-caption (cc12m) row: real captions drawn by the same g2. Every
+strategy is drawn with the same generation settings as the `images` stage, so only the
+captions differ. Each strategy is a resumable generation directory (generate.py), as in
+the CFG study. SynCLR runs on them: `train.runs.caption_strategy_runs`.
+
+Introduced in notebooks/05_evaluation.py (section 6).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..stages import full_payload, run_stage, stage
+from .generate import generate_dataset, settings_from_config
+from .judge import concept_named_rate, fidelity_diversity, load_judge
+from .shards import load_synthetic_images
+
+ALT_TEXT = "alt-text"  # the mini-web's alt-text, not a g1 strategy
+
+
+def alt_text_rows(cfg, n: int) -> list[dict]:
+    """The first n distinct mini-web alt-texts as caption rows (concept = the scene's object)."""
+    from ..captions.sets import normalise
+    from ..world import load_mini_web
+
+    web = load_mini_web(cfg)
+    seen, rows = set(), []
+    for text, spec in zip(web.texts, web.specs):
+        key = normalise(text)
+        if not key or key in seen:
+            continue
+        seen.add(key)
+        rows.append({"id": len(rows), "caption": text, "concept": spec.get("object"), "strategy": ALT_TEXT})
+        if len(rows) == n:
+            break
+    return rows
+
+
+def strategy_caption_rows(cfg, strategy: str) -> list[dict]:
+    """The caption rows drawn for one strategy of the study."""
+    n = cfg.images.strategy_study_captions
+    if strategy == ALT_TEXT:
+        return alt_text_rows(cfg, n)
+    from ..captions import load_captions, with_strategy
+
+    return load_captions(with_strategy(cfg, strategy))[:n]
+
+
+def _source_payload(cfg, strategy: str) -> dict:
+    if strategy == ALT_TEXT:
+        return full_payload("world", cfg)
+    from ..captions import with_strategy
+
+    return full_payload("captions", with_strategy(cfg, strategy))  # an unknown strategy fails here
+
+
+def _payload(cfg) -> dict:
+    return {"strategies": {s: _source_payload(cfg, s) for s in cfg.images.strategy_study},
+            "captions": cfg.images.strategy_study_captions,
+            "generation": settings_from_config(cfg).content_key()}
+
+
+def _strategy_dir(root: Path, strategy: str) -> Path:
+    return Path(root) / strategy
+
+
+@stage("strategy_study", payload=_payload, requires=("g2", "judge"), resumable=True)
+def build_strategy_study(cfg, out: Path) -> dict:
+    """Images of the first `strategy_study_captions` captions of each strategy, and their scores."""
+    from .pipeline import g2_model_dir, load_pipeline
+
+    if not cfg.images.strategy_study:
+        raise ValueError("images.strategy_study is empty: give at least one caption strategy")
+    if cfg.images.strategy_study_captions < 1:
+        raise ValueError(f"images.strategy_study_captions must be >= 1, got {cfg.images.strategy_study_captions}")
+    model_dir = g2_model_dir(cfg)
+    settings = settings_from_config(cfg)
+    judge = load_judge(cfg)
+    pipe = load_pipeline(model_dir, cfg.run.device) if cfg.images.num_workers <= 1 else None
+    records = []
+    for strategy in cfg.images.strategy_study:
+        rows = strategy_caption_rows(cfg, strategy)
+        root = generate_dataset(_strategy_dir(out, strategy), rows, model_dir, settings, pipe=pipe,
+                                num_workers=cfg.images.num_workers, desc=f"strategy {strategy}").parent
+        ds = load_synthetic_images(root)
+        records.append({"strategy": strategy, "captions": len(rows),
+                        "captions_naming_their_concept": concept_named_rate(rows),
+                        **fidelity_diversity(judge, ds.images, ds.caption_ids, ds.captions)})
+    table = pd.DataFrame(records)
+    table.to_csv(out / "scores.csv", index=False)
+    return {"strategies": list(cfg.images.strategy_study), "captions": int(table["captions"].min()),
+            "images": int(table["captions"].sum()) * settings.images_per_caption}
+
+
+def strategy_study_table(cfg) -> pd.DataFrame:
+    """Per strategy: captions drawn, how many name their concept, judged fidelity, diversity."""
+    return pd.read_csv(run_stage("strategy_study", cfg) / "scores.csv")
+
+
+def strategy_study_dirs(cfg, *, build: bool = True) -> dict[str, Path]:
+    """{strategy: synthetic-image directory} (`train.data_dir` of the Table 2 runs);
+    build=False only names them (they may not exist yet)."""
+    from ..stages import artifact_path
+
+    root = run_stage("strategy_study", cfg) if build else artifact_path("strategy_study", cfg)
+    return {s: _strategy_dir(root, s) for s in cfg.images.strategy_study}
