@@ -346,6 +346,17 @@ def section_fig67(t, spreads, reports) -> tuple[str, list[Finding]]:
     return "\n".join(body), findings
 
 
+def built_during(created: str, budget: dict) -> bool:
+    """Whether an artifact whose meta.json says `created` was built during the budgeted run
+    (between its start and its end, not by a notebook run alone afterwards)."""
+    start = budget["started_epoch"]
+    try:
+        when = time.mktime(time.strptime(created[:19], "%Y-%m-%dT%H:%M:%S"))
+    except ValueError:
+        return False
+    return start <= when <= start + budget.get("wall_s", float("inf"))
+
+
 def section_costs(cfg, t, budget) -> str:
     from ..runtime import git_commit, package_versions
     from .costs import commits, package_table, per_stage, stage_costs
@@ -357,13 +368,8 @@ def section_costs(cfg, t, budget) -> str:
     stages = per_stage(costs)
     built = costs[costs["built"]]
     if budget and not isinstance(budget, Missing) and "started_epoch" in budget:
-        start = budget["started_epoch"]
-
         def in_run(created: str) -> bool:
-            try:
-                return time.mktime(time.strptime(created[:19], "%Y-%m-%dT%H:%M:%S")) >= start
-            except ValueError:
-                return False
+            return built_during(created, budget)
         stages = stages.merge(built.assign(new=built["created"].map(in_run)).groupby("stage")["new"].sum()
                               .rename("built during the budgeted run").astype(int).reset_index(),
                               on="stage", how="left")

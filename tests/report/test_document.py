@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from synclr_lib.config import resolve
-from synclr_lib.report.document import NoInputsError, build_report
+from synclr_lib.report.document import NoInputsError, build_report, built_during
 from synclr_lib.report.findings import NOT_MEASURED, NOT_REPRODUCED, REPRODUCED
 
 OBJ = "objects (ImageNet analogue)"
@@ -77,3 +77,14 @@ def test_scaling_findings(reports):
 def test_no_inputs_at_all_raises(reports):
     with pytest.raises(NoInputsError):
         build_report(resolve("smoke"))
+
+
+def test_artifacts_built_after_the_budgeted_run_do_not_count_as_built_in_it():
+    import time
+
+    start = time.mktime(time.strptime("2026-01-01T10:00:00", "%Y-%m-%dT%H:%M:%S"))
+    budget = {"started_epoch": start, "wall_s": 3600.0}
+    assert built_during("2026-01-01T10:30:00+0000", budget)
+    assert not built_during("2026-01-01T09:59:00+0000", budget)  # cached before the run
+    assert not built_during("2026-01-01T11:30:00+0000", budget)  # a notebook run alone afterwards
+    assert not built_during("not a date", budget)
