@@ -1,7 +1,7 @@
 """Benchmark of g2 generation (issue 5): ratios measured in one run, printed as a table.
 
     MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=68719476736 \
-        python benchmarks/bench_generation.py [--profile mini] [--captions 384] [--steps 20]
+        python benchmarks/bench_generation.py [--profile mini] [--captions 384] [--steps 20] [--batch 64]
 
 1. images/s of the generation loop (`generate_for_captions`: diffusers pipeline, text
    encoding, per-image seeded noise, decoding to uint8) vs a bare loop of the same UNet and
@@ -76,6 +76,7 @@ def main() -> None:
     p.add_argument("--captions", type=int, default=384,
                    help="captions per measurement (x4 images); with 64, process start-up and model loading dominate (1.19x)")
     p.add_argument("--steps", type=int, default=None, help="sampler steps (default: the profile's)")
+    p.add_argument("--batch", type=int, default=None, help="images per denoising call (default: the profile's)")
     args = p.parse_args()
     cfg = resolve(args.profile)
     torch.set_num_threads(1)
@@ -85,7 +86,7 @@ def main() -> None:
     settings = GenerationSettings(images_per_caption=cfg.images.images_per_caption, cfg_scale=cfg.images.cfg_scale,
                                   steps=args.steps or cfg.images.steps, image_size=cfg.world.image_size,
                                   captions_per_shard=max(1, n // 4), bf16=cfg.run.bf16,
-                                  batch_size=min(cfg.images.batch_size, n * cfg.images.images_per_caption))
+                                  batch_size=min(args.batch or cfg.images.batch_size, n * cfg.images.images_per_caption))
     texts = captions(n)
     images = n * settings.images_per_caption
     print(f"profile {args.profile}: {n} captions x {settings.images_per_caption} = {images} images, "

@@ -84,7 +84,7 @@ class ImageConfig:
     images_per_caption: int = 4  # paper: 4
     cfg_scale: float = 2.5  # paper: 2.5
     steps: int = 10  # sampler steps (DPM-Solver++; paper: DDIM 50). Judged object fidelity at CFG 2.5: 44.9 % at 10 and 6, 45.1 % at 20; 10 is 1.8x faster than 20 (study_g2_recipe.md)
-    batch_size: int = 256  # images per denoising call
+    batch_size: int = 64  # images per denoising call. 2 processes / 1 at 64, 128, 256: 1.75x, 1.70x, 1.67x (34.1, 32.7, 30.6 img/s; bench_generation); same bytes at 64-256
     num_workers: int = 2  # generation processes (1 torch thread each; shard s goes to worker s mod N)
     shard_size: int = 1024  # images per output shard
     cfg_study_scales: tuple = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0, 8.0)  # Table 3 analogue
