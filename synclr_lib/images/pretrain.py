@@ -162,17 +162,20 @@ def reconstruction_psnr(vae, images: np.ndarray) -> float:
 # UNet
 # --------------------------------------------------------------------------------------
 def train_unet(latents: torch.Tensor, states: np.ndarray, text_ids: np.ndarray, images_cfg, *,
-               seed: int, bf16: bool = True, progress: bool = True, recaption_ids: np.ndarray | None = None):
+               seed: int, bf16: bool = True, progress: bool = True, recaption_ids: np.ndarray | None = None,
+               init_unet=None):
     """Train the mini UNet on scaled latents [N, 4, h, w] with text states [U, L, 384]
     (text_ids [N] -> row of `states`; row 0 is the empty caption, used for caption dropout).
     With `recaption_ids` [N], each drawn pair uses its recaption's row instead with probability
-    `images_cfg.recaption_fraction` (drawn anew every time the pair is drawn).
+    `images_cfg.recaption_fraction` (drawn anew every time the pair is drawn). `init_unet`
+    continues training that UNet (a new warm-up and cosine) instead of a fresh one.
 
     Returns (unet in eval mode, losses DataFrame)."""
     from diffusers.models.attention_processor import AttnProcessor
 
     torch.manual_seed(seed)
-    unet = mini_unet(images_cfg, latent_size=latents.shape[-1], cross_attention_dim=states.shape[-1])
+    unet = (init_unet.requires_grad_(True) if init_unet is not None else
+            mini_unet(images_cfg, latent_size=latents.shape[-1], cross_attention_dim=states.shape[-1]))
     # diffusers' classic attention (matmul, softmax, matmul): on CPU its backward is 2x faster
     # than torch's sdpa at these sizes (benchmarks/bench_attention.py); sampling keeps sdpa
     unet.set_attn_processor(AttnProcessor())  # UNET_TRAIN_ATTENTION
