@@ -86,3 +86,16 @@ def test_unet_rejects_bad_recaptions(tiny_images_cfg):
     with pytest.raises(ValueError, match="must match text_ids"):
         train_unet(latents, states, np.ones(4, int), tiny_images_cfg, seed=0, progress=False,
                    recaption_ids=np.full(3, 2))
+
+
+def test_unet_training_continues_a_given_unet(tiny_images_cfg):
+    latents = torch.randn(16, 4, 8, 8)
+    states = np.random.default_rng(0).normal(size=(2, 16, 384)).astype(np.float16)
+    cfg = replace(tiny_images_cfg, unet_steps=3, unet_batch=8)
+    first, _ = train_unet(latents, states, np.ones(16, int), cfg, seed=0, bf16=False, progress=False)
+    before = [p.clone() for p in first.parameters()]
+    again, losses = train_unet(latents, states, np.ones(16, int), cfg, seed=1, bf16=False, progress=False,
+                               init_unet=first)
+    assert again is first and len(losses) == 3
+    assert any(not torch.equal(a, b) for a, b in zip(before, again.parameters()))  # trained further
+    assert not any(p.requires_grad for p in again.parameters())
