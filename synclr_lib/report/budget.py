@@ -178,6 +178,15 @@ def read_budget(reports: Path | None = None) -> dict | None:
         return None
 
 
+def parse_epoch(text: str) -> float | None:
+    """Seconds since the epoch of a local "YYYY-MM-DDTHH:MM:SS" time (the stamps' `finished`,
+    the artifacts' `created`; anything after the seconds is ignored), or None."""
+    try:
+        return time.mktime(time.strptime(str(text)[:19], "%Y-%m-%dT%H:%M:%S"))
+    except ValueError:
+        return None
+
+
 def later_runs(budget: dict | None, reports: Path | None = None) -> list[dict]:
     """Notebooks of the budget's profile executed on their own after the budgeted run ended
     (their stamps, written by synclr_lib/notebook_runner.py, finished later): what the run's
@@ -189,10 +198,10 @@ def later_runs(budget: dict | None, reports: Path | None = None) -> list[dict]:
     for path in sorted(((reports or paths.reports_dir()) / "notebooks" / ".stamps").glob("*.json")):
         try:
             stamp = json.loads(path.read_text())
-            finished = time.mktime(time.strptime(stamp["finished"], "%Y-%m-%dT%H:%M:%S"))
-        except (ValueError, KeyError):
+        except ValueError:
             continue
-        if finished > end + 1 and stamp.get("profile") == budget.get("profile") \
+        finished = parse_epoch(stamp.get("finished", ""))
+        if finished is not None and finished > end + 1 and stamp.get("profile") == budget.get("profile") \
                 and stamp.get("overrides", []) == budget.get("overrides", []):
             rows.append({"notebook": path.stem, "finished": stamp["finished"],
                          "wall_s": stamp.get("wall_s", float("nan"))})

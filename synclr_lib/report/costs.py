@@ -4,7 +4,8 @@ per stage, the git commits and the package versions the artifacts were built wit
 The artifacts counted are those the current config uses: every registered stage at the
 config (`stages.artifact_path`), every training run of `synclr_lib.train.runs` (comparison
 rows, seeds, and the Table 3 and Table 2 runs on the studies' images), and any extra train
-artifacts named by hash (the scaling runs, listed in notebook 07's table). Artifacts not built yet are listed as such; nothing is built here.
+artifacts named by hash (the scaling runs, listed in notebook 07's table). Artifacts not
+built yet are listed as such; nothing is built here.
 
     costs = stage_costs(cfg, extra_train=["27bd425309bf"])   # DataFrame, one row per artifact
     per_stage(costs)                                          # wall time summed per stage

@@ -88,7 +88,9 @@ def _findings_block(findings: list[Finding]) -> str:
 # ---------------------------------------------------------------------------------------
 # the sections
 # ---------------------------------------------------------------------------------------
-def _spreads(t: dict) -> tuple[dict[str, Spread], str]:
+def seed_spreads(t: dict) -> tuple[dict[str, Spread], str]:
+    """({metric: Spread}, the table it came from) from load_inputs()'s 04 tables: the threshold
+    every accuracy finding is judged against ({} when neither table exists)."""
     seeds_all, main = t["04_seeds_all"], t["04_main_comparison"]
     if not isinstance(seeds_all, Missing):
         s = seed_spread(seeds_all)
@@ -349,12 +351,8 @@ def section_fig67(t, spreads, reports) -> tuple[str, list[Finding]]:
 def built_during(created: str, budget: dict) -> bool:
     """Whether an artifact whose meta.json says `created` was built during the budgeted run
     (between its start and its end, not by a notebook run alone afterwards)."""
-    start = budget["started_epoch"]
-    try:
-        when = time.mktime(time.strptime(created[:19], "%Y-%m-%dT%H:%M:%S"))
-    except ValueError:
-        return False
-    return start <= when <= start + budget.get("wall_s", float("inf"))
+    start, when = budget["started_epoch"], budget_mod.parse_epoch(created)
+    return when is not None and start <= when <= start + budget.get("wall_s", float("inf"))
 
 
 def section_costs(cfg, t, budget) -> str:
@@ -368,9 +366,8 @@ def section_costs(cfg, t, budget) -> str:
     stages = per_stage(costs)
     built = costs[costs["built"]]
     if budget and not isinstance(budget, Missing) and "started_epoch" in budget:
-        def in_run(created: str) -> bool:
-            return built_during(created, budget)
-        stages = stages.merge(built.assign(new=built["created"].map(in_run)).groupby("stage")["new"].sum()
+        new = built["created"].map(lambda created: built_during(created, budget))
+        stages = stages.merge(built.assign(new=new).groupby("stage")["new"].sum()
                               .rename("built during the budgeted run").astype(int).reset_index(),
                               on="stage", how="left")
     detail = built[["stage", "what", "artifact", "wall_s", "created", "git_commit"]]
@@ -404,7 +401,7 @@ def build_report(cfg, reports: Path | None = None) -> Report:
     if all(isinstance(t[n], Missing) for n in INPUT_TABLES) and not have_artifacts:
         raise NoInputsError(f"nothing to report: no table under {reports / 'tables'} and no artifact under "
                             f"{paths.artifacts_dir()}; run notebooks 02-07 first (make figures)")
-    spreads, source = _spreads(t)
+    spreads, source = seed_spreads(t)
     budget = budget_mod.read_budget(reports)
     sections, findings = [], []
     for build in (lambda: section_table2(t, spreads, cfg.profile), lambda: section_table3(t, cfg, spreads),
