@@ -161,6 +161,23 @@ def reconstruction_psnr(vae, images: np.ndarray) -> float:
 # --------------------------------------------------------------------------------------
 # UNet
 # --------------------------------------------------------------------------------------
+def min_snr_weights(sched, timesteps: torch.Tensor, gamma: float) -> torch.Tensor:
+    """Min-SNR-gamma loss weights per timestep (Hang et al. 2023, as diffusers'
+    train_text_to_image.py --snr_gamma): min(SNR, gamma) / SNR for epsilon targets,
+    min(SNR, gamma) / (SNR + 1) for v targets, so every timestep weighs as min(SNR, gamma)
+    times its x0 error. It caps the weight of the nearly clean timesteps, which otherwise
+    pull the UNet towards detail before it has the layout."""
+    from diffusers.training_utils import compute_snr
+
+    if gamma <= 0:
+        raise ValueError(f"images.unet_snr_gamma must be > 0 for Min-SNR weights, got {gamma}")
+    snr = compute_snr(sched, timesteps)
+    clipped = snr.clamp(max=gamma)
+    if sched.config.prediction_type == "v_prediction":
+        return clipped / (snr + 1)
+    return clipped / snr
+
+
 def train_unet(latents: torch.Tensor, states: np.ndarray, text_ids: np.ndarray, images_cfg, *,
                seed: int, bf16: bool = True, progress: bool = True, recaption_ids: np.ndarray | None = None,
                init_unet=None):
@@ -189,6 +206,8 @@ def train_unet(latents: torch.Tensor, states: np.ndarray, text_ids: np.ndarray, 
         raise ValueError(f"images.recaption_fraction must lie in [0, 1], got {images_cfg.recaption_fraction}")
     if recaption_t is not None and recaption_t.shape != ids_t.shape:
         raise ValueError(f"recaption_ids {tuple(recaption_t.shape)} must match text_ids {tuple(ids_t.shape)}")
+    if images_cfg.unet_snr_gamma < 0:
+        raise ValueError(f"images.unet_snr_gamma must be >= 0 (0 = plain MSE), got {images_cfg.unet_snr_gamma}")
     gen = generator(seed + 1)
     rows, start = [], time.time()
     unet.train()
@@ -209,7 +228,11 @@ def train_unet(latents: torch.Tensor, states: np.ndarray, text_ids: np.ndarray, 
         target = sched.get_velocity(x0, noise, t) if sched.config.prediction_type == "v_prediction" else noise
         with _autocast(bf16):
             pred = unet(xt, t, encoder_hidden_states=cond).sample.float()
-        loss = F.mse_loss(pred, target)
+        if images_cfg.unet_snr_gamma > 0:
+            per_pair = F.mse_loss(pred, target, reduction="none").flatten(1).mean(1)
+            loss = (per_pair * min_snr_weights(sched, t, images_cfg.unet_snr_gamma)).mean()
+        else:
+            loss = F.mse_loss(pred, target)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(unet.parameters(), 1.0)
@@ -245,7 +268,9 @@ def _unet_payload(cfg) -> dict:
             "beta_schedule": im.beta_schedule, "prediction_type": im.prediction_type,
             "unet_steps": im.unet_steps, "unet_batch": im.unet_batch, "unet_lr": im.unet_lr,
             "caption_dropout": im.caption_dropout, "recaption_fraction": im.recaption_fraction,
-            "attention": UNET_TRAIN_ATTENTION}
+            "attention": UNET_TRAIN_ATTENTION,
+            # only when on, so g2s trained before the option existed keep their cache key
+            **({"snr_gamma": im.unet_snr_gamma} if im.unet_snr_gamma > 0 else {})}
 
 
 @stage("g2_text", payload=lambda cfg: {"max_length": TEXT_MAX_LENGTH, "recaption": RECAPTION_VERSION},

@@ -5,8 +5,11 @@ import pytest
 import torch
 from dataclasses import replace
 
-from synclr_lib.images.pretrain import (cosine_lr, encode_images, reconstruct, reconstruction_psnr, save_loss_curve,
-                                        text_states, train_unet, train_vae, vae_held_out)
+from synclr_lib.config import resolve
+from synclr_lib.images.pipeline import train_scheduler
+from synclr_lib.images.pretrain import (_unet_payload, cosine_lr, encode_images, min_snr_weights, reconstruct,
+                                        reconstruction_psnr, save_loss_curve, text_states, train_unet, train_vae,
+                                        vae_held_out)
 
 
 def _images(n=64, seed=0):
@@ -99,3 +102,38 @@ def test_unet_training_continues_a_given_unet(tiny_images_cfg):
     assert again is first and len(losses) == 3
     assert any(not torch.equal(a, b) for a, b in zip(before, again.parameters()))  # trained further
     assert not any(p.requires_grad for p in again.parameters())
+
+
+@pytest.mark.parametrize("prediction_type", ["v_prediction", "epsilon"])
+@pytest.mark.parametrize("gamma", [1.0, 5.0])
+def test_min_snr_weights_match_a_hand_written_reference(tiny_images_cfg, prediction_type, gamma):
+    sched = train_scheduler(replace(tiny_images_cfg, prediction_type=prediction_type))
+    t = torch.tensor([0, 10, 200, 500, 999])
+    got = min_snr_weights(sched, t, gamma)
+    for i, step in enumerate(t.tolist()):
+        a = float(sched.alphas_cumprod[step])
+        snr = a / (1 - a)  # signal-to-noise ratio of x_t = sqrt(a) x0 + sqrt(1 - a) eps
+        want = min(snr, gamma) / (snr + 1 if prediction_type == "v_prediction" else snr)
+        assert got[i].item() == pytest.approx(want, rel=1e-4)
+    assert got[0] < got[2]  # nearly clean latents weigh less than mid-noise ones
+    with pytest.raises(ValueError, match="snr_gamma"):
+        min_snr_weights(sched, t, 0.0)
+
+
+def test_min_snr_changes_the_unet_cache_key_only_when_on():
+    cfg = resolve("mini")
+    assert "snr_gamma" not in _unet_payload(cfg)  # g2s trained before the option keep their key
+    assert _unet_payload(resolve("mini", ["images.unet_snr_gamma=5"]))["snr_gamma"] == 5.0
+
+
+def test_unet_trains_with_min_snr_weights(tiny_images_cfg):
+    latents = torch.randn(16, 4, 8, 8)
+    states = np.random.default_rng(0).normal(size=(2, 16, 384)).astype(np.float16)
+    plain = replace(tiny_images_cfg, unet_steps=3, unet_batch=8)
+    _, base = train_unet(latents, states, np.ones(16, int), plain, seed=0, bf16=False, progress=False)
+    _, weighted = train_unet(latents, states, np.ones(16, int), replace(plain, unet_snr_gamma=5.0), seed=0,
+                             bf16=False, progress=False)
+    assert np.isfinite(weighted["loss"]).all()
+    assert weighted["loss"].iloc[0] < base["loss"].iloc[0]  # same batch, weights below 1
+    with pytest.raises(ValueError, match="unet_snr_gamma"):
+        train_unet(latents, states, np.ones(16, int), replace(plain, unet_snr_gamma=-1.0), seed=0, progress=False)
