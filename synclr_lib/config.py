@@ -100,10 +100,12 @@ class ImageConfig:
     # (1, 2) = 8x8 and 4x4 at 16x16 latents: 0.25 s/step at batch 32 on 1 thread, against 0.70 s with (0,) (study_g2_recipe.md)
     unet_heads: int = 8  # cross-attention heads
     beta_schedule: str = "scaled_linear"  # DDPM noise schedule (diffusers name), as SD 1.5
-    unet_steps: int = 16_000  # UNet training steps. Judged object fidelity at CFG 2.5 on g1 captions: 44.9 % at 8,000, 57.3 % at 16,000 (study_g2_recipe.md); ~85 min on 1 thread
+    unet_steps: int = 16_000  # UNet training steps. Judged object fidelity at CFG 2.5 on g1 captions (plain MSE): 44.9 % at 8,000, 57.3 % at 16,000 (study_g2_recipe.md); ~70 min on 2 threads
     unet_batch: int = 32  # small batches learned objects faster at equal time
     unet_lr: float = 1e-3  # AdamW peak lr, cosine
-    unet_snr_gamma: float = 0.0  # Min-SNR-gamma loss weights (Hang et al. 2023; diffusers' --snr_gamma, 5 there); 0 = plain MSE
+    unet_snr_gamma: float = 0.0  # Min-SNR-gamma loss weights (Hang et al. 2023; diffusers' --snr_gamma); 0 = plain MSE.
+    # Judged object fidelity at CFG 2.5, 16,000 steps: 57.3 % plain, 73.7 % with 5 (study_g2_recipe.md); 5 becomes
+    # the default once every downstream artifact (images, training, REPORT) is rebuilt with it
     caption_dropout: float = 0.1  # empty captions so classifier-free guidance works
     recaption_fraction: float = 0.5  # share of pretraining pairs captioned by their descriptive recaption instead of alt-text (world/recaption.py). Object fidelity at CFG 2.5: 0 -> 33.8 %, 0.5 -> 45.1 %, 0.95 (DALL-E 3) -> 32.1 % (study_g2_recipe.md)
     prediction_type: str = "v_prediction"  # v-prediction: colour 92% vs 32% with epsilon

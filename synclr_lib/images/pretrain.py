@@ -269,7 +269,7 @@ def _unet_payload(cfg) -> dict:
             "unet_steps": im.unet_steps, "unet_batch": im.unet_batch, "unet_lr": im.unet_lr,
             "caption_dropout": im.caption_dropout, "recaption_fraction": im.recaption_fraction,
             "attention": UNET_TRAIN_ATTENTION,
-            # only when on, so g2s trained before the option existed keep their cache key
+            # only when on, so plain-MSE g2s trained before the option existed keep their cache key
             **({"snr_gamma": im.unet_snr_gamma} if im.unet_snr_gamma > 0 else {})}
 
 

@@ -121,15 +121,15 @@ def test_min_snr_weights_match_a_hand_written_reference(tiny_images_cfg, predict
 
 
 def test_min_snr_changes_the_unet_cache_key_only_when_on():
-    cfg = resolve("mini")
-    assert "snr_gamma" not in _unet_payload(cfg)  # g2s trained before the option keep their key
+    off = _unet_payload(resolve("mini", ["images.unet_snr_gamma=0"]))
+    assert "snr_gamma" not in off  # plain-MSE g2s trained before the option keep their key
     assert _unet_payload(resolve("mini", ["images.unet_snr_gamma=5"]))["snr_gamma"] == 5.0
 
 
 def test_unet_trains_with_min_snr_weights(tiny_images_cfg):
     latents = torch.randn(16, 4, 8, 8)
     states = np.random.default_rng(0).normal(size=(2, 16, 384)).astype(np.float16)
-    plain = replace(tiny_images_cfg, unet_steps=3, unet_batch=8)
+    plain = replace(tiny_images_cfg, unet_steps=3, unet_batch=8, unet_snr_gamma=0.0)
     _, base = train_unet(latents, states, np.ones(16, int), plain, seed=0, bf16=False, progress=False)
     _, weighted = train_unet(latents, states, np.ones(16, int), replace(plain, unet_snr_gamma=5.0), seed=0,
                              bf16=False, progress=False)
