@@ -60,10 +60,9 @@
 # dominated by nearly clean latents, where the UNet only polishes detail. Min-SNR-gamma
 # (Hang et al. 2023; diffusers' `--snr_gamma`) weighs each timestep as min(SNR, gamma)
 # times its x0 error, so the noisy timesteps, where the layout and the object are decided,
-# count as much. At the same 16,000 steps and cost, gamma 5 (`images.unet_snr_gamma=5`)
-# raised object fidelity at CFG 2.5 from 57.3 to 73.7 % (8,000 steps: 44.9 -> 50.1 %; gamma 1:
-# 57.9 %). This notebook still runs the plain-MSE g2 (`unet_snr_gamma` 0): gamma 5 becomes
-# the default once every downstream artifact has been rebuilt with it.
+# count as much. At the same 16,000 steps and cost, gamma 5 (`images.unet_snr_gamma`, the
+# default) raised object fidelity at CFG 2.5 from 57.3 to 73.7 % (8,000 steps: 44.9 -> 50.1 %;
+# gamma 1 at 8,000 steps: 57.9 %). `images.unet_snr_gamma=0` trains the plain-MSE g2.
 #
 # Library: `synclr_lib.images` (pipeline, pretrain, generate, judge, cfg_study, shards).
 
