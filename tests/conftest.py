@@ -16,3 +16,18 @@ def isolated_outputs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("SYNCLR_REPORTS", str(root / "reports"))
     monkeypatch.delenv("FORCE", raising=False)
     yield
+
+
+@pytest.fixture
+def paired_scores():
+    """A factory of long score tables (one row per (cfg_scale, caption_id)): caption c at scale
+    s = base_c + shift_s + noise, the same captions at every scale (tests of paired changes)."""
+    import numpy as np
+    import pandas as pd
+
+    def make(per_scale_shift, n=200, noise=0.5, seed=0, column="x"):
+        rng = np.random.default_rng(seed)
+        base = rng.normal(size=n)
+        return pd.DataFrame([{"cfg_scale": s, "caption_id": c, column: base[c] + shift + noise * rng.normal()}
+                             for s, shift in per_scale_shift.items() for c in range(n)])
+    return make

@@ -4,6 +4,9 @@ guidance scale of `images.cfg_study_scales`, scored by the judge.
     path = run_stage("cfg_study", cfg)
     table = cfg_study_table(cfg)      # scale, fidelity_object/colour/background/all, diversity
     grid = cfg_study_images(cfg, 2.5) # SyntheticImages of one scale
+    scores = per_caption_scores(cfg)  # the same, per caption: paired comparisons of scales
+    steps = trend_table(scores)       # per measure: each CFG step and first -> last, with intervals
+    trends(steps)                     # {"fidelity_object": "rises", "diversity": "falls"}
 
 Each scale is a resumable generation directory (generate.py) inside the stage's work
 directory, so a killed study resumes at the shard it stopped in. Image j of caption i has
@@ -22,9 +25,13 @@ import numpy as np
 import pandas as pd
 
 from ..stages import run_stage, stage
+from ..stats import paired_changes, trend_verdict
 from .generate import generate_dataset, load_caption_rows, settings_from_config
-from .judge import accuracy, concept_named_rate, fidelity_diversity, judge_images, load_judge, spec_labels
+from .judge import (accuracy, caption_labels, concept_named_rate, fidelity_diversity, judge_images, load_judge,
+                    pairwise_distance_per_group, spec_labels)
 from .shards import load_synthetic_images
+
+TREND_MEASURES = ("fidelity_object", "diversity")  # the two sides of the paper's CFG trade-off
 
 
 def _scale_dir(root: Path, scale: float) -> Path:
@@ -115,3 +122,45 @@ def cfg_study_dir(cfg, scale: float, *, build: bool = True) -> Path:
 
 def study_summary(cfg) -> dict:
     return json.loads((run_stage("cfg_study", cfg) / "meta.json").read_text())["info"]
+
+
+# --------------------------------------------------------------------------------------
+# Is a change between two scales real? Paired over captions (every scale draws the same
+# captions from the same noise), bootstrapped over captions (synclr_lib.stats).
+# --------------------------------------------------------------------------------------
+def per_caption_scores(cfg) -> pd.DataFrame:
+    """One row per (CFG scale, study caption): the fraction of its images judged to show the
+    object it names (NaN when it names none) and its diversity. The judge is re-run on the
+    stored images of the cached stage, so nothing is sampled again."""
+    judge = load_judge(cfg)
+    frames = []
+    for scale in cfg.images.cfg_study_scales:
+        ds = cfg_study_images(cfg, scale)
+        feats, preds = judge_images(judge, ds.images)
+        wanted = caption_labels(ds.captions)["object"][ds.caption_ids]
+        right = np.where(wanted >= 0, preds["object"] == wanted, np.nan)
+        fidelity = pd.Series(right).groupby(ds.caption_ids).mean()
+        diversity = pairwise_distance_per_group(feats, ds.caption_ids)
+        frames.append(pd.DataFrame({"cfg_scale": float(scale), "caption_id": fidelity.index,
+                                    "fidelity_object": fidelity.to_numpy(),
+                                    "diversity": [diversity.get(c, np.nan) for c in fidelity.index]}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def trend_table(scores: pd.DataFrame, measures=TREND_MEASURES, **boot) -> pd.DataFrame:
+    """Per measure, each CFG step ("step" rows) and the first -> last scale ("overall"), with
+    bootstrap intervals over captions. Columns: measure, kind, from, to, captions, change,
+    low, high (the CSV notebook 03 saves and the REPORT judges)."""
+    scales = sorted(scores["cfg_scale"].unique())
+    frames = []
+    for m in measures:
+        frames.append(paired_changes(scores, m, **boot).assign(measure=m, kind="step"))
+        frames.append(paired_changes(scores, m, [(scales[0], scales[-1])], **boot).assign(measure=m, kind="overall"))
+    table = pd.concat(frames, ignore_index=True).rename(columns={"items": "captions"})
+    return table[["measure", "kind", "from", "to", "captions", "change", "low", "high"]]
+
+
+def trends(table: pd.DataFrame) -> dict[str, str]:
+    """{measure: rises | falls | no clear trend | not measured} of a `trend_table`."""
+    return {m: trend_verdict(g[g["kind"] == "step"], g[g["kind"] == "overall"].iloc[0])
+            for m, g in table.groupby("measure", sort=False)}

@@ -187,16 +187,22 @@ def accuracy(preds: dict[str, np.ndarray], labels: dict[str, np.ndarray]) -> dic
     return out
 
 
-def mean_pairwise_distance(features: np.ndarray, groups: np.ndarray) -> float:
-    """Mean over groups of the mean Euclidean distance between a group's distinct members."""
-    dists = []
+def pairwise_distance_per_group(features: np.ndarray, groups: np.ndarray) -> dict:
+    """{group: mean Euclidean distance between its distinct members}, for groups of two or more."""
+    out = {}
     for g in np.unique(groups):
         f = features[groups == g]
         if len(f) < 2:
             continue
         d = np.sqrt(((f[:, None] - f[None]) ** 2).sum(-1))
-        dists.append(d[np.triu_indices(len(f), 1)].mean())
-    return float(np.mean(dists)) if dists else float("nan")
+        out[g.item()] = float(d[np.triu_indices(len(f), 1)].mean())
+    return out
+
+
+def mean_pairwise_distance(features: np.ndarray, groups: np.ndarray) -> float:
+    """Mean over groups of the mean Euclidean distance between a group's distinct members."""
+    per_group = pairwise_distance_per_group(features, groups)
+    return float(np.mean(list(per_group.values()))) if per_group else float("nan")
 
 
 def fidelity_diversity(judge: Judge, images: np.ndarray, caption_ids: np.ndarray, rows: list[dict]) -> dict:

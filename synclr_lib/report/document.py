@@ -24,16 +24,15 @@ from .. import paths
 from ..evaluate import paper_numbers as paper
 from ..reporting import save_text
 from . import budget as budget_mod
-from .findings import (NOT_MEASURED, Finding, Spread, flat_finding, monotone_finding, ordering_finding,
-                       proportion_finding, seed_spread, spread_from_summary, summary_counts)
+from .findings import (NOT_MEASURED, Finding, Spread, flat_finding, ordering_finding, seed_spread,
+                       spread_from_summary, summary_counts, trend_finding)
 from .render import Missing, figure_link, markdown, read_table, value
 
 OBJ, FG = "objects", "fine-grained mean"
 OBJ04 = "objects (ImageNet analogue)"
-INPUT_TABLES = ("02_caption_stats", "03_cfg_fidelity_diversity", "04_table4", "04_table5", "04_table10",
-                "04_seeds_all", "04_main_comparison", "04_run_times", "05_table2", "05_table6", "05_table9",
-                "06_foreground_iou", "07_scaling")
-TABLE3_DOWNSTREAM = "03_table3"  # downstream accuracy per CFG scale: not written by notebook 03 yet
+INPUT_TABLES = ("02_caption_stats", "03_cfg_fidelity_diversity", "03_cfg_steps", "03_table3", "04_table4",
+                "04_table5", "04_table10", "04_seeds_all", "04_main_comparison", "04_run_times", "05_table2",
+                "05_table6", "05_table9", "06_foreground_iou", "07_scaling")
 
 
 class NoInputsError(FileNotFoundError):
@@ -144,28 +143,21 @@ def section_table2(t, spreads, profile) -> tuple[str, list[Finding]]:
     return "\n".join(body), findings
 
 
-def section_table3(t, cfg, spreads=None) -> tuple[str, list[Finding]]:
+def section_table3(t, spreads=None) -> tuple[str, list[Finding]]:
     tab = t["03_cfg_fidelity_diversity"]
     findings = []
     p3 = pd.DataFrame([{"CFG scale": k, "ImageNet linear": v} for k, v in paper.TABLE3.items()])
     claim_paper = "Sec. 3.2: higher CFG scale, better quality and text alignment; lower, more diversity"
-    if isinstance(tab, Missing):
-        findings.append(Finding("Table 3", "fidelity rises with the CFG scale", NOT_MEASURED, str(tab), claim_paper))
-        findings.append(Finding("Table 3", "diversity falls with the CFG scale", NOT_MEASURED, str(tab), claim_paper))
-    else:
-        gen = tab[tab["source"] == "generated"].sort_values("cfg_scale")
-        n = cfg.images.cfg_study_captions * cfg.images.images_per_caption
-        lo, hi = (gen.iloc[0], gen.iloc[-1]) if len(gen) else (None, None)
-        findings.append(proportion_finding(
-            "Table 3", "object fidelity (judge agrees with the caption's object) rises from the lowest to the "
-            "highest CFG scale", float(lo["fidelity_object"]) if lo is not None else float("nan"),
-            float(hi["fidelity_object"]) if hi is not None else float("nan"), n, paper=claim_paper,
-            label_low=f"CFG {lo['cfg_scale']:g}" if lo is not None else "low",
-            label_high=f"CFG {hi['cfg_scale']:g}" if hi is not None else "high"))
-        findings.append(monotone_finding("Table 3", "diversity falls at every step up the CFG scale",
-                                         gen["cfg_scale"].tolist(), gen["diversity"].tolist(), decreasing=True,
-                                         paper=claim_paper))
-    down = t.get(TABLE3_DOWNSTREAM, Missing(f"tables/{TABLE3_DOWNSTREAM}.csv"))
+    steps = t["03_cfg_steps"]
+    for measure, claim, rising in (
+            ("fidelity_object", "object fidelity (judge agrees with the caption's object) rises with the CFG scale", True),
+            ("diversity", "diversity (judge-feature distance between a caption's images) falls with the CFG scale",
+             False)):
+        if isinstance(steps, Missing):
+            findings.append(Finding("Table 3", claim, NOT_MEASURED, str(steps), claim_paper))
+        else:
+            findings.append(trend_finding("Table 3", claim, steps, measure, rising=rising, paper=claim_paper))
+    down = t["03_table3"]
     claim_down = "downstream objects accuracy hardly changes between CFG scales (range within the seed spread)"
     paper_down = "ImageNet linear " + " / ".join(f"{v} (CFG {k:g})" for k, v in paper.TABLE3.items())
     if isinstance(down, Missing) or OBJ not in getattr(down, "columns", []):
@@ -175,9 +167,10 @@ def section_table3(t, cfg, spreads=None) -> tuple[str, list[Finding]]:
                                      (spreads or {}).get(OBJ), paper=paper_down))
     body = ["## Table 3: classifier-free guidance scale", "", _paper_block(p3), "",
             _measured_block("03_cfg_fidelity_diversity", tab, ".3f"), "",
+            "Each CFG step, paired over the study's captions (mean change, 95 % bootstrap interval):", "",
+            _measured_block("03_cfg_steps", steps, ".3f"), "",
             "Downstream accuracy per CFG scale (the paper's Table 3 column itself): "
-            + (markdown(down) if not isinstance(down, Missing) else
-               f"_{down} (notebook 03 does not train one SynCLR per CFG scale yet)_"),
+            + (markdown(down) if not isinstance(down, Missing) else f"_{down}_"),
             "", "Findings:", "", _findings_block(findings)]
     return "\n".join(body), findings
 
@@ -387,8 +380,7 @@ def section_costs(cfg, t, budget) -> str:
 
 # ---------------------------------------------------------------------------------------
 def load_inputs(reports: Path | None = None) -> dict:
-    names = (*INPUT_TABLES, TABLE3_DOWNSTREAM)
-    return {n: read_table(n, reports) for n in names}
+    return {n: read_table(n, reports) for n in INPUT_TABLES}
 
 
 def build_report(cfg, reports: Path | None = None) -> Report:
@@ -396,7 +388,7 @@ def build_report(cfg, reports: Path | None = None) -> Report:
     input table exists and the artifacts directory holds nothing."""
     reports = reports or paths.reports_dir()
     t = load_inputs(reports)
-    missing = [str(v) for k, v in t.items() if isinstance(v, Missing) and k != TABLE3_DOWNSTREAM]
+    missing = [str(v) for v in t.values() if isinstance(v, Missing)]
     have_artifacts = paths.artifacts_dir().is_dir() and any(paths.artifacts_dir().iterdir())
     if all(isinstance(t[n], Missing) for n in INPUT_TABLES) and not have_artifacts:
         raise NoInputsError(f"nothing to report: no table under {reports / 'tables'} and no artifact under "
@@ -404,7 +396,7 @@ def build_report(cfg, reports: Path | None = None) -> Report:
     spreads, source = seed_spreads(t)
     budget = budget_mod.read_budget(reports)
     sections, findings = [], []
-    for build in (lambda: section_table2(t, spreads, cfg.profile), lambda: section_table3(t, cfg, spreads),
+    for build in (lambda: section_table2(t, spreads, cfg.profile), lambda: section_table3(t, spreads),
                   lambda: section_table4(t, spreads), lambda: section_table5(t, spreads),
                   lambda: section_table6(t, spreads), lambda: section_table9(t),
                   lambda: section_table10(t, spreads), lambda: section_fig5(t, reports),

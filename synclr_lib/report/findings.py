@@ -6,7 +6,9 @@ exceeds a noise threshold: for accuracies, the seed-to-seed spread (max - min) o
 SynCLR run repeated with at least `MIN_SEEDS` seeds (notebooks/04_training.py, tables
 04_seeds_all / 04_main_comparison). Otherwise it is **not reproduced**, with the reason:
 the difference is within the spread, points the other way, or the spread itself comes from
-too few seeds. A finding whose numbers are absent is **not measured**.
+too few seeds. A finding whose numbers are absent is **not measured**. Trends over a sweep
+(Table 3's fidelity and diversity against CFG) use a bootstrap interval over the paired
+captions as their threshold instead (`trend_finding`, rule in `synclr_lib.stats`).
 
     spread = seed_spread(seeds_all)                    # {"objects": Spread, ...}
     f = ordering_finding("Table 5", "SynCLR > SupCE > SimCLR on the fine-grained mean",
@@ -20,6 +22,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+
+from .. import stats
 
 REPRODUCED = "reproduced"
 NOT_REPRODUCED = "not reproduced"
@@ -127,40 +131,38 @@ def flat_finding(section: str, claim: str, values: dict, spread: Spread | None, 
                    f"range {width:{fmt}} vs threshold " + (f"{spread.value:{fmt}}" if spread is not None else "none"))
 
 
-def monotone_finding(section: str, claim: str, xs: list[float], ys: list[float], *, decreasing: bool,
-                     paper: str = "", min_points: int = 3, fmt: str = ".3f") -> Finding:
-    """The claim that y falls (or rises) with x at every step. With no repeat to measure
-    noise, the threshold is consistency: the direction must hold at every one of at least
-    `min_points` points (by chance alone that happens with probability 1 / n!)."""
-    pts = [(float(x), float(y)) for x, y in zip(xs, ys) if _finite(x) and _finite(y)]
-    if len(pts) < 2:
-        return Finding(section, claim, NOT_MEASURED, "fewer than two measured points", paper)
-    pts.sort()
-    diffs = [(b - a) * (-1 if decreasing else 1) for (_, a), (_, b) in zip(pts, pts[1:])]
-    series = " -> ".join(f"{y:{fmt}} (x={x:g})" for x, y in pts)
-    if len(pts) < min_points:
-        verdict, reason = NOT_REPRODUCED, f"only {len(pts)} points, fewer than {min_points}"
-    elif all(d > 0 for d in diffs):
-        verdict, reason = REPRODUCED, f"the direction holds at all {len(pts) - 1} steps"
+def trend_finding(section: str, claim: str, steps, measure: str, *, rising: bool, paper: str = "",
+                  fmt: str = ".3f") -> Finding:
+    """The claim that `measure` rises (or falls) over a sweep, from a trend table (columns
+    measure, kind = step | overall, from, to, change, low, high: notebook 03's 03_cfg_steps).
+    The noise is each change's bootstrap interval over the paired items; the rule is
+    `synclr_lib.stats.trend_verdict`: the first-to-last change clear of zero and no step
+    clearly the other way."""
+    rows = steps[steps["measure"] == measure] if "measure" in getattr(steps, "columns", []) else None
+    if rows is None or rows.empty or not (rows["kind"] == "overall").any():
+        return Finding(section, claim, NOT_MEASURED, f"no {measure} rows in the trend table", paper)
+    step_rows, overall = rows[rows["kind"] == "step"], rows[rows["kind"] == "overall"].iloc[0]
+    trend = stats.trend_verdict(step_rows, overall)
+    if trend == stats.NOT_MEASURED:
+        return Finding(section, claim, NOT_MEASURED, f"no interval for the {measure} change", paper)
+    wanted = stats.RISES if rising else stats.FALLS
+    against = step_rows[(step_rows["high"] < 0) if rising else (step_rows["low"] > 0)]
+    noise = step_rows[(step_rows["low"] <= 0) & (step_rows["high"] >= 0)]
+
+    def steps_text(r):
+        return ", ".join(f"{a:g}->{b:g} {c:+{fmt}}" for a, b, c in zip(r["from"], r["to"], r["change"])) or "none"
+    if trend == wanted:
+        reason = "the first-to-last change is clear of zero and no step goes clearly the other way"
+    elif not against.empty:
+        reason = f"step(s) {steps_text(against)} go the other way beyond their interval"
     else:
-        bad = sum(d <= 0 for d in diffs)
-        verdict, reason = NOT_REPRODUCED, f"the direction fails at {bad} of {len(diffs)} steps"
-    return Finding(section, claim, verdict, f"{series} ({reason})", paper, reason)
-
-
-def proportion_finding(section: str, claim: str, low: float, high: float, n: int, *,
-                       paper: str = "", label_low: str = "low", label_high: str = "high") -> Finding:
-    """The claim high > low for two proportions (0..1) each measured on n items: the difference
-    must exceed two binomial standard errors of the difference."""
-    if not (_finite(low) and _finite(high)) or n <= 0:
-        return Finding(section, claim, NOT_MEASURED, "a measured proportion is missing", paper)
-    se = math.sqrt(low * (1 - low) / n + high * (1 - high) / n)
-    spread = Spread(2 * se, n, "two binomial standard errors", min_n=1, unit="image")
-    verdict, reason = direction_verdict([high - low], spread)
-    return Finding(section, claim, verdict,
-                   f"{label_low} {low:.3f} vs {label_high} {high:.3f} (difference {high - low:+.3f}; "
-                   f"threshold: {spread.describe()}; {reason})", paper,
-                   f"{low:.3f} -> {high:.3f} vs threshold {spread.value:.3f}")
+        reason = "the first-to-last change is within its interval of zero"
+    overall_text = (f"{overall['from']:g} -> {overall['to']:g}: {overall['change']:+{fmt}} "
+                    f"[{overall['low']:{fmt}}, {overall['high']:{fmt}}]")
+    return Finding(section, claim, REPRODUCED if trend == wanted else NOT_REPRODUCED,
+                   f"{overall_text}; steps within noise: {steps_text(noise)} (threshold: 95 % bootstrap "
+                   f"interval over paired captions; {reason})", paper,
+                   f"{overall_text}, {len(noise)} of {len(step_rows)} steps within noise")
 
 
 def seed_spread(seeds_all, method: str = "SynCLR", metrics=("objects", "fine-grained mean")) -> dict[str, Spread]:

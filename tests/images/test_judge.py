@@ -3,8 +3,8 @@ import pytest
 import torch
 
 from synclr_lib.images.judge import (ATTRIBUTES, Judge, accuracy, caption_labels, concept_named_rate,
-                                     fidelity_diversity, judge_images, mean_pairwise_distance, spec_labels,
-                                     train_judge)
+                                     fidelity_diversity, judge_images, mean_pairwise_distance, pairwise_distance_per_group,
+                                     spec_labels, train_judge)
 from synclr_lib.world import BACKGROUNDS, COLOURS, OBJECTS
 
 
@@ -18,6 +18,8 @@ def test_mean_pairwise_distance_matches_a_hand_written_loop():
         pairs = [np.linalg.norm(a - b) for i, a in enumerate(members) for b in members[i + 1:]]
         per_group.append(sum(pairs) / len(pairs))
     assert mean_pairwise_distance(feats, groups) == pytest.approx(np.mean(per_group))
+    assert list(pairwise_distance_per_group(feats, groups)) == [0, 1, 3]
+    assert list(pairwise_distance_per_group(feats, groups).values()) == pytest.approx(per_group)
     assert mean_pairwise_distance(np.ones((4, 3)), np.array([0, 0, 1, 1])) == 0.0
 
 

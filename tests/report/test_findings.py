@@ -4,8 +4,8 @@ import math
 import pandas as pd
 
 from synclr_lib.report.findings import (NOT_MEASURED, NOT_REPRODUCED, REPRODUCED, Spread, direction_verdict,
-                                        flat_finding, monotone_finding, ordering_finding, proportion_finding, seed_spread,
-                                        spread_from_summary, summary_counts)
+                                        flat_finding, ordering_finding, seed_spread, spread_from_summary,
+                                        summary_counts, trend_finding)
 
 SPREAD = Spread(2.0, 3, "SynCLR seed spread")
 
@@ -47,12 +47,18 @@ def test_line_carries_numbers_and_paper():
     assert line.startswith("**reproduced**") and "12.3" in line and "+4.3" in line and "87.7" in line
 
 
-def test_monotone_finding():
-    assert monotone_finding("T3", "falls", [1, 2, 4], [3.0, 2.0, 1.0], decreasing=True).verdict == REPRODUCED
-    assert monotone_finding("T3", "falls", [1, 2, 4], [3.0, 3.5, 1.0], decreasing=True).verdict == NOT_REPRODUCED
-    assert monotone_finding("T3", "falls", [1, 2], [3.0, 1.0], decreasing=True).verdict == NOT_REPRODUCED
-    assert monotone_finding("T3", "rises", [4, 1, 2], [3.0, 1.0, 2.0], decreasing=False).verdict == REPRODUCED
-    assert monotone_finding("T3", "falls", [1], [1.0], decreasing=True).verdict == NOT_MEASURED
+def test_trend_finding_reads_the_intervals(paired_scores):
+    from synclr_lib.images.cfg_study import trend_table
+
+    falling = trend_table(paired_scores({1.0: 0.0, 2.0: -1.0, 4.0: -1.5, 8.0: -1.5}, column="diversity"),
+                          measures=("diversity",))
+    f = trend_finding("Table 3", "diversity falls", falling, "diversity", rising=False)
+    assert f.verdict == REPRODUCED and "4->8" in f.detail  # the flat last step is named as noise
+    assert trend_finding("Table 3", "diversity rises", falling, "diversity", rising=True).verdict == NOT_REPRODUCED
+    back = trend_table(paired_scores({1.0: 0.0, 2.0: 2.0, 4.0: 1.0}, column="diversity"), measures=("diversity",))
+    f = trend_finding("Table 3", "rises", back, "diversity", rising=True)
+    assert f.verdict == NOT_REPRODUCED and "other way" in f.detail
+    assert trend_finding("Table 3", "rises", falling, "fidelity_object", rising=True).verdict == NOT_MEASURED
 
 
 def test_flat_finding_needs_the_range_within_a_usable_spread():
@@ -62,13 +68,6 @@ def test_flat_finding_needs_the_range_within_a_usable_spread():
     assert flat_finding("T3", "flat", {"a": 1.0, "b": 1.0}, Spread(2.0, 2, "two seeds")).verdict == NOT_REPRODUCED
     assert flat_finding("T3", "flat", {"a": 1.0, "b": 1.0}, None).verdict == NOT_REPRODUCED
     assert flat_finding("T3", "flat", {"a": 1.0, "b": float("nan")}, SPREAD).verdict == NOT_MEASURED
-
-
-def test_proportion_finding_uses_binomial_noise():
-    # n = 1000: 2 SE of 0.5 vs 0.6 is ~0.044 -> reproduced; n = 20: ~0.31 -> not
-    assert proportion_finding("T3", "rises", 0.5, 0.6, 1000).verdict == REPRODUCED
-    assert proportion_finding("T3", "rises", 0.5, 0.6, 20).verdict == NOT_REPRODUCED
-    assert proportion_finding("T3", "rises", float("nan"), 0.6, 20).verdict == NOT_MEASURED
 
 
 def test_seed_spread_from_tables():
