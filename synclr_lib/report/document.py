@@ -424,7 +424,9 @@ def build_report(cfg, reports: Path | None = None) -> Report:
         f"Generated from `reports/REPORT.md` (profile `{cfg.profile}`, commit `{git_commit()}`): "
         f"{counts['reproduced']} reproduced, {counts['not reproduced']} not reproduced, "
         f"{counts['not measured']} not measured. A direction counts as reproduced only when its difference "
-        "exceeds the seed-to-seed spread of the main SynCLR run (at least 3 seeds); the numbers "
-        "and the paper's values for every line are in the REPORT.", "",
+        "exceeds its noise: the seed-to-seed spread of the main SynCLR run (at least 3 seeds) for "
+        "accuracies, the spread over concepts for Fig. 5, a 95 % bootstrap interval over paired "
+        "captions for Table 3's CFG trends; the numbers and the paper's values for every line are "
+        "in the REPORT.", "",
         "\n".join(f"- {f.short_line()}" for f in findings), ""])
     return Report(md, findings, readme, missing)
