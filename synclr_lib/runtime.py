@@ -10,11 +10,11 @@ import platform
 import random
 import subprocess
 from importlib import metadata
-from pathlib import Path
 
 import numpy as np
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from .paths import REPO_ROOT
+
 # Packages whose versions are written beside every artifact.
 TRACKED_PACKAGES = ("torch", "numpy", "diffusers", "transformers", "tokenizers", "kornia",
                     "scikit-learn", "scikit-image", "papermill", "jupytext")
