@@ -205,6 +205,7 @@ if len(default):
 
 # %%
 from synclr_lib.images.cfg_study import per_caption_scores, trend_table, trends
+from synclr_lib.stats import steps_within_noise
 
 steps = trend_table(per_caption_scores(cfg), seed=cfg.run.seed)
 save_table(steps, "03_cfg_steps", floatfmt=".3f")
@@ -215,7 +216,7 @@ print(f"CFG {lo.cfg_scale:g} -> {hi.cfg_scale:g}: object fidelity {lo.fidelity_o
       f"({verdicts['fidelity_object']}), diversity {lo.diversity:.1f} -> {hi.diversity:.1f} ({verdicts['diversity']}); "
       f"the paper's trade-off (fidelity up, diversity down): "
       f"{'reproduced' if verdicts == {'fidelity_object': 'rises', 'diversity': 'falls'} else 'not reproduced'}")
-noise = steps[(steps["kind"] == "step") & (steps["low"] <= 0) & (steps["high"] >= 0)]
+noise = steps_within_noise(steps[steps["kind"] == "step"])
 print("steps within noise:", ", ".join(f"{r.measure} {r['from']:g}->{r.to:g} ({r.change:+.3f})"
                                       for _, r in noise.iterrows()) or "none")
 

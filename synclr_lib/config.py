@@ -104,8 +104,6 @@ class ImageConfig:
     unet_batch: int = 32  # small batches learned objects faster at equal time
     unet_lr: float = 1e-3  # AdamW peak lr, cosine
     unet_snr_gamma: float = 5.0  # Min-SNR-gamma loss weights (Hang et al. 2023; diffusers' --snr_gamma); 0 = plain MSE. 5: 57.3 -> 73.7 % judged object at CFG 2.5 (study_g2_recipe.md)
-    # Judged object fidelity at CFG 2.5, 16,000 steps: 57.3 % plain, 73.7 % with 5 (study_g2_recipe.md); 5 becomes
-    # the default once every downstream artifact (images, training, REPORT) is rebuilt with it
     caption_dropout: float = 0.1  # empty captions so classifier-free guidance works
     recaption_fraction: float = 0.5  # share of pretraining pairs captioned by their descriptive recaption instead of alt-text (world/recaption.py). Object fidelity at CFG 2.5: 0 -> 33.8 %, 0.5 -> 45.1 %, 0.95 (DALL-E 3) -> 32.1 % (study_g2_recipe.md)
     prediction_type: str = "v_prediction"  # v-prediction: colour 92% vs 32% with epsilon

@@ -48,6 +48,17 @@ def paired_changes(scores: pd.DataFrame, column: str, pairs: list[tuple[float, f
     return pd.DataFrame(rows)
 
 
+def steps_within_noise(steps: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `paired_changes` whose interval holds zero."""
+    return steps[(steps["low"] <= 0) & (steps["high"] >= 0)]
+
+
+def steps_against(steps: pd.DataFrame, rising: bool) -> pd.DataFrame:
+    """The rows of `paired_changes` that go clearly against a rise (or a fall): their whole
+    interval is on the other side of zero."""
+    return steps[steps["high"] < 0] if rising else steps[steps["low"] > 0]
+
+
 def trend_verdict(steps: pd.DataFrame, overall: pd.Series | dict) -> str:
     """RISES when the first-to-last change (`overall`: change, low, high) is above zero beyond
     its interval and no step falls beyond its own; FALLS likewise; a step whose interval
@@ -55,8 +66,8 @@ def trend_verdict(steps: pd.DataFrame, overall: pd.Series | dict) -> str:
     low, high = float(overall["low"]), float(overall["high"])
     if not (np.isfinite(low) and np.isfinite(high)):
         return NOT_MEASURED
-    if low > 0 and not (steps["high"] < 0).any():
+    if low > 0 and steps_against(steps, rising=True).empty:
         return RISES
-    if high < 0 and not (steps["low"] > 0).any():
+    if high < 0 and steps_against(steps, rising=False).empty:
         return FALLS
     return NO_TREND

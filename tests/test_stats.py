@@ -2,7 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from synclr_lib.stats import FALLS, NO_TREND, NOT_MEASURED, RISES, paired_changes, trend_verdict
+from synclr_lib.stats import (FALLS, NO_TREND, NOT_MEASURED, RISES, paired_changes, steps_against, steps_within_noise,
+                              trend_verdict)
 
 
 def _verdict(scores):
@@ -30,6 +31,8 @@ def test_trend_reads_real_steps_and_ignores_noise(paired_scores):
     steps = paired_changes(scores, "x")
     assert (steps["high"].iloc[:2] < 0).all()  # the two real falls are outside their intervals
     assert steps["low"].iloc[2] < 0 < steps["high"].iloc[2]  # the flat last step is noise
+    assert steps_within_noise(steps).index.tolist() == [2]
+    assert steps_against(steps, rising=True).index.tolist() == [0, 1] and steps_against(steps, rising=False).empty
     assert _verdict(scores) == FALLS
     assert _verdict(paired_scores({1.0: 0.0, 2.0: 1.0, 4.0: 2.0})) == RISES
     assert _verdict(paired_scores({1.0: 0.0, 2.0: 1.0, 4.0: 0.0})) == NO_TREND  # up, then back down

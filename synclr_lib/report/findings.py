@@ -146,8 +146,8 @@ def trend_finding(section: str, claim: str, steps, measure: str, *, rising: bool
     if trend == stats.NOT_MEASURED:
         return Finding(section, claim, NOT_MEASURED, f"no interval for the {measure} change", paper)
     wanted = stats.RISES if rising else stats.FALLS
-    against = step_rows[(step_rows["high"] < 0) if rising else (step_rows["low"] > 0)]
-    noise = step_rows[(step_rows["low"] <= 0) & (step_rows["high"] >= 0)]
+    against = stats.steps_against(step_rows, rising)
+    noise = stats.steps_within_noise(step_rows)
 
     def steps_text(r):
         return ", ".join(f"{a:g}->{b:g} {c:+{fmt}}" for a, b, c in zip(r["from"], r["to"], r["change"])) or "none"

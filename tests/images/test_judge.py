@@ -3,8 +3,8 @@ import pytest
 import torch
 
 from synclr_lib.images.judge import (ATTRIBUTES, Judge, accuracy, caption_labels, concept_named_rate,
-                                     fidelity_diversity, judge_images, mean_pairwise_distance, pairwise_distance_per_group,
-                                     spec_labels, train_judge)
+                                     fidelity_diversity, judge_images, mean_pairwise_distance,
+                                     pairwise_distance_per_group, spec_labels, train_judge)
 from synclr_lib.world import BACKGROUNDS, COLOURS, OBJECTS
 
 
