@@ -12,7 +12,9 @@ Printed:
   the step, and local), loss = mean square of the tokens, no augmentation, heads or optimiser;
 - bare + teacher: bare plus the teacher ViT's forward on the global crops (work the method
   itself needs);
-- the ratios, and the projected wall time of `train.steps` steps.
+- the ratios, and the projected wall time of `train.steps` steps; with an EMA teacher also
+  (bare + teacher) / bare, the floor of full / bare that no implementation of the method
+  can go below.
 Random-noise images stand in for the data (speed does not depend on pixels).
 """
 from __future__ import annotations
@@ -68,12 +70,41 @@ def stepper(cfg, info):
     return step, objective, sampler, images
 
 
+def arithmetic(objective, crops, masks, local) -> str:
+    """Multiply-adds of the step's work beyond the bare student pass, as shares of it
+    (torch's FlopCounterMode on forward passes; a backward counts as twice its forward)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    def forward_macs(fn) -> float:
+        with torch.no_grad(), FlopCounterMode(display=False) as counter:
+            fn()
+        return counter.get_total_flops() / 2
+
+    enc, teacher = objective.encoder, objective.teacher
+    n_cls = len(crops) + (len(local) if local is not None else 0)
+    width = enc.config.hidden_size
+    patches = torch.zeros(int(masks.sum()) if masks is not None else 0, width)
+    bare = 3 * forward_macs(lambda: (enc(crops, bool_masked_pos=masks),
+                                     local is not None and enc(local, interpolate_pos_encoding=True)))
+    teach = forward_macs(lambda: teacher["encoder"](crops))
+    heads = 3 * forward_macs(lambda: objective.proj(torch.zeros(n_cls, width)))
+    heads += forward_macs(lambda: teacher["proj"](torch.zeros(len(crops), width)))
+    if "ibot_head" in teacher:
+        heads += 3 * forward_macs(lambda: objective.ibot_head(patches))
+        heads += forward_macs(lambda: teacher["ibot_head"](patches))
+    return (f"  arithmetic beyond the bare pass ({bare / 1e9:.1f} G multiply-adds): teacher forward "
+            f"{teach / bare:.1%}, heads (student fwd+bwd, teacher fwd) {heads / bare:.1%}; "
+            f"full / bare in multiply-adds >= {(bare + teach + heads) / bare:.3f}")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--profile", default="mini")
     p.add_argument("--set", dest="overrides", action="append", default=[])
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--reps", type=int, default=5, help="timed repetitions of each (after one warm-up)")
+    p.add_argument("--parts", action="store_true",
+                   help="also time the views (augmentation) alone and count the step's extra arithmetic")
     p.add_argument("--rows", action="store_true", help="also time every comparison row (Tables 4, 5, 10)")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
@@ -127,6 +158,21 @@ def main() -> None:
     print(f"bare + teacher forward  {bt * 1000:8.1f} ms")
     print(f"ratio full / bare                = {full / b:.3f}")
     print(f"ratio full / (bare + teacher)    = {full / bt:.3f}")
+    if teacher is not None:
+        # the EMA teacher's forward is work the method needs beyond a bare student pass, so
+        # (bare + teacher) / bare is a floor for full / bare (issue 6's bar is 1.15)
+        print(f"floor (bare + teacher) / bare    = {bt / b:.3f}   (no SynCLR step with an EMA teacher goes below this)")
+    if args.parts:
+        def make_views():
+            g = generator(batch.seed)
+            objective._views(g, batch, "global", per_image=views)
+            if local is not None:
+                objective._views(g, batch, "local", per_image=t.n_local)
+        t_views = statistics.median(timed(make_views, args.reps))
+        print(f"  of which views (crops, colour ops) {t_views * 1000:6.1f} ms; the rest of full - (bare + teacher) "
+              f"= {(full - bt - t_views) * 1000:.1f} ms is heads, losses, Sinkhorn-Knopp, masks, clipping, AdamW, EMA")
+        if teacher is not None:
+            print(arithmetic(objective, crops, masks, local))
     print(f"projected main run ({t.steps} steps): {full * t.steps / 60:.1f} min")
     if args.rows:
         from synclr_lib.train.runs import comparison_runs, variant

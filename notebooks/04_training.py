@@ -313,7 +313,10 @@ print(f"fine-grained mean: SynCLR {synclr_row['fine-grained mean']:.1f} vs SimCL
 # same ViT on the same crops. On CPU the ViT trains with transformers' "eager" attention
 # (`train.attention`): PyTorch's fused SDPA kernel is slow in the backward pass at 65
 # tokens, and the ViT's forward and backward take less than half its time
-# (`benchmarks/bench_attention.py`).
+# (`benchmarks/bench_attention.py`). A SynCLR step costs about 1.4-1.5x the bare pass. Most
+# of that is work the method needs: the EMA teacher's forward and the two heads add at least
+# 33 % to the bare pass's multiply-adds, even with the paper's 4 local crops
+# (`bench_train.py --parts`, `benchmarks/results/floors.md`).
 
 # %%
 cost = pd.DataFrame([{"run": n, "steps": int(load_curves(p)["step"].iloc[-1]),
