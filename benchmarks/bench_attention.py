@@ -26,6 +26,7 @@ import torch
 import synclr_lib  # noqa: F401  (offline flags first)
 from synclr_lib.config import resolve
 from synclr_lib.models import build_encoder
+from synclr_lib.runtime import bf16_enabled
 
 
 def median_time(fn, reps: int) -> float:
@@ -64,7 +65,7 @@ def main() -> None:
     models = {a: build_encoder(replace(t, attention=a), seed=0) for a in ("eager", "sdpa")}
 
     def autocast():
-        return torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.run.bf16)
+        return torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16_enabled(cfg))
 
     def train_step(model):
         with autocast():
@@ -85,7 +86,7 @@ def main() -> None:
     best = best_times(cases)
     print(f"profile {cfg.profile}: ViT width {t.width} x {t.depth} layers, {t.image_size} px patch "
           f"{t.patch_size} ({(t.image_size // t.patch_size) ** 2 + 1} tokens), {n} global + {len(local)} "
-          f"local crops, threads {args.threads}, bf16 {cfg.run.bf16}")
+          f"local crops, threads {args.threads}, bf16 {bf16_enabled(cfg)}")
     for (name, what), sec in best.items():
         print(f"{name:6s} {what:8s} {sec * 1000:8.1f} ms")
     for what in ("fwd+bwd", "fwd"):
@@ -106,7 +107,7 @@ def bench_g1(cfg, reps: int) -> None:
     tokens = torch.randint(0, c.g1_vocab, (c.g1_batch, c.g1_seq_len))
 
     def step(model):
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.run.bf16):
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16_enabled(cfg)):
             loss = model(tokens, labels=tokens).loss
         model.zero_grad(set_to_none=True)
         loss.backward()
@@ -139,14 +140,14 @@ def bench_unet(cfg, reps: int) -> None:
 
     def train_step(unet):
         unet.train()
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.run.bf16):
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16_enabled(cfg)):
             loss = unet(train_in[0], train_in[1], encoder_hidden_states=train_in[2]).sample.float().square().mean()
         unet.zero_grad(set_to_none=True)
         loss.backward()
 
     def sample_call(unet):
         unet.eval()
-        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.run.bf16):
+        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16_enabled(cfg)):
             unet(sample_in[0], sample_in[1], encoder_hidden_states=sample_in[2])
 
     cases = {}

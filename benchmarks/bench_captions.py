@@ -28,7 +28,7 @@ from synclr_lib.captions.prompts import build_prompt
 from synclr_lib.captions.sets import build_caption_set, demonstration_pool_name
 from synclr_lib.captions.strategies import concept_source, sample_queries
 from synclr_lib.config import resolve
-from synclr_lib.runtime import set_threads
+from synclr_lib.runtime import bf16_enabled, set_threads
 
 BUDGET_S = 120.0  # the bar for 10,000 captions on 2 cores
 
@@ -51,7 +51,7 @@ def main() -> None:
         total = time.perf_counter() - t0
         stats = json.loads((Path(tmp) / "stats.json").read_text())
     print(f"threads={threads}  g1={cfg.captions.g1}  strategy={cfg.captions.strategy}  "
-          f"batch={cfg.captions.batch_size}  bf16={cfg.run.bf16}")
+          f"batch={cfg.captions.batch_size}  bf16={bf16_enabled(cfg)}")
     print(f"{info['n_captions']} captions ({info['queries']} queries) in {total:.1f} s "
           f"(generation {info['generation_seconds']:.1f} s): {info['n_captions'] / total:.1f} captions/s; "
           f"time / 2-minute budget = {total / BUDGET_S:.2f}")
@@ -72,12 +72,12 @@ def main() -> None:
                              batch_size=batch, bf16=bf16, progress=False)
         return time.perf_counter() - t
 
-    b = cfg.captions.batch_size
-    base = timed(b, cfg.run.bf16)
-    other = timed(b, not cfg.run.bf16)
-    small = timed(max(1, b // 4), cfg.run.bf16)
+    b, bf16 = cfg.captions.batch_size, bf16_enabled(cfg)
+    base = timed(b, bf16)
+    other = timed(b, not bf16)
+    small = timed(max(1, b // 4), bf16)
     print(f"slice of {len(prompts)} prompts: {len(prompts) / base:.1f} captions/s; "
-          f"{'fp32' if cfg.run.bf16 else 'bf16'} / {'bf16' if cfg.run.bf16 else 'fp32'} time = {other / base:.2f}; "
+          f"{'fp32' if bf16 else 'bf16'} / {'bf16' if bf16 else 'fp32'} time = {other / base:.2f}; "
           f"batch {max(1, b // 4)} / batch {b} time = {small / base:.2f}")
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from synclr_lib.config import resolve  # noqa: E402  (import synclr_lib first: offline HF)
+from synclr_lib.runtime import bf16_enabled  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -55,7 +56,7 @@ def main(argv=None) -> int:
     loaded = {(n, s): load_suite(n, cfg, s) for n in kinds for s in ("train", "val", "test")}
     n_images = sum(len(v.images) for v in loaded.values())
     print(f"profile {cfg.profile}, encoder {args.encoder} ({type(encoder).__name__}), torch threads {threads}, "
-          f"probe threads {cfg.eval.probe_threads}, bf16 {cfg.run.bf16}; "
+          f"probe threads {cfg.eval.probe_threads}, bf16 {bf16_enabled(cfg)}; "
           f"{len(kinds)} suites, {n_images} images (loaded in {time.time() - t0:.1f} s, not timed)")
 
     with tempfile.TemporaryDirectory() as tmp:

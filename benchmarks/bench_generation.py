@@ -27,6 +27,7 @@ from synclr_lib.config import resolve
 from synclr_lib.data.pixels import to_uint8
 from synclr_lib.images.generate import GenerationSettings, generate_dataset, generate_for_captions
 from synclr_lib.images.pipeline import build_mini_pipeline, initial_latents, latent_shape, unet_autocast
+from synclr_lib.runtime import bf16_enabled
 
 WORDS = (["red", "blue", "green", "pink", "orange"], ["star", "sneaker", "cross", "oval", "coat"],
          ["grass", "sand", "snow", "sky", "wood"])
@@ -85,7 +86,7 @@ def main() -> None:
     n = args.captions
     settings = GenerationSettings(images_per_caption=cfg.images.images_per_caption, cfg_scale=cfg.images.cfg_scale,
                                   steps=args.steps or cfg.images.steps, image_size=cfg.world.image_size,
-                                  captions_per_shard=max(1, n // 4), bf16=cfg.run.bf16,
+                                  captions_per_shard=max(1, n // 4), bf16=bf16_enabled(cfg),
                                   batch_size=min(args.batch or cfg.images.batch_size, n * cfg.images.images_per_caption))
     texts = captions(n)
     images = n * settings.images_per_caption

@@ -29,7 +29,7 @@ import torch
 import synclr_lib  # noqa: F401  (offline flags first)
 from synclr_lib.config import resolve
 from synclr_lib.data.augment import random_masks
-from synclr_lib.runtime import generator
+from synclr_lib.runtime import bf16_enabled, generator
 from synclr_lib.train import distributed
 from synclr_lib.train.data import TrainData
 from synclr_lib.train.loop import build, make_batch, training_step
@@ -65,7 +65,7 @@ def stepper(cfg, info):
 
     def step():
         batch = make_batch(cfg, objective, sampler, images, state["step"], info)
-        training_step(objective, optimizer, params, batch, state["step"], cfg.train, cfg.run.bf16)[0].item()
+        training_step(objective, optimizer, params, batch, state["step"], cfg.train, bf16_enabled(cfg))[0].item()
         state["step"] += 1
     return step, objective, sampler, images
 
@@ -127,7 +127,7 @@ def main() -> None:
     teacher = objective.teacher["encoder"] if objective.teacher is not None else None
 
     def autocast():
-        return torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.run.bf16)
+        return torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16_enabled(cfg))
 
     def bare(with_teacher=False):
         with autocast():
@@ -152,7 +152,7 @@ def main() -> None:
     crops_desc = f"{len(crops)} global" + (f" + {len(local)} local" if local is not None else "")
     print(f"profile {cfg.profile}, method {t.method}, components {','.join(comps) or '-'}, "
           f"{t.captions_per_batch} captions x {t.images_per_caption} images, crops: {crops_desc}, "
-          f"threads {args.threads}, bf16 {cfg.run.bf16}")
+          f"threads {args.threads}, bf16 {bf16_enabled(cfg)}")
     print(f"full training step      {full * 1000:8.1f} ms  (median of {args.reps})")
     print(f"bare ViT fwd+bwd        {b * 1000:8.1f} ms")
     print(f"bare + teacher forward  {bt * 1000:8.1f} ms")

@@ -23,6 +23,7 @@ import synclr_lib  # noqa: F401  (offline flags first)
 from synclr_lib.config import resolve
 from synclr_lib.images.pipeline import TEXT_MAX_LENGTH
 from synclr_lib.images.pretrain import train_unet
+from synclr_lib.runtime import bf16_enabled
 
 BUDGET_MIN = 60.0  # issue 8: fresh-clone `make figures` at mini
 
@@ -35,7 +36,7 @@ def seconds_per_step(cfg, threads: int, steps: int, warmup: int) -> float:
     states = np.random.default_rng(0).standard_normal((512, TEXT_MAX_LENGTH, 384)).astype(np.float32)
     text_ids = np.random.default_rng(1).integers(0, 512, len(latents))
     run_cfg = dataclasses.replace(cfg.images, unet_steps=warmup + steps)
-    _, losses = train_unet(latents, states, text_ids, run_cfg, seed=0, bf16=cfg.run.bf16, progress=False)
+    _, losses = train_unet(latents, states, text_ids, run_cfg, seed=0, bf16=bf16_enabled(cfg), progress=False)
     elapsed = losses["elapsed_s"].to_numpy()
     return float(elapsed[-1] - elapsed[warmup - 1]) / steps
 
@@ -51,7 +52,7 @@ def main() -> None:
     cfg = resolve(args.profile, [kv for item in args.overrides for kv in item.split()])
     n = cfg.images.unet_steps
     print(f"profile {cfg.profile}: UNet {tuple(cfg.images.unet_channels)}, batch {cfg.images.unet_batch}, "
-          f"{n:,} steps, bf16 {cfg.run.bf16}")
+          f"{n:,} steps, bf16 {bf16_enabled(cfg)}")
     per = {}
     for threads in (int(t) for t in args.threads.split(",")):
         per[threads] = seconds_per_step(cfg, threads, args.steps, args.warmup)

@@ -29,6 +29,7 @@ from synclr_lib.config import resolve
 from synclr_lib.train import distributed
 from bench_train import stepper, timed
 from synclr_lib.images.pretrain import mini_unet, train_scheduler
+from synclr_lib.runtime import bf16_enabled
 import torch.nn.functional as F
 
 profile, threads, reps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -51,7 +52,7 @@ x0, cond = torch.randn(b, 4, lat, lat), torch.randn(b, 24, 384)
 def unet_step():
     t = torch.randint(0, sched.config.num_train_timesteps, (b,))
     noise = torch.randn_like(x0)
-    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.run.bf16):
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16_enabled(cfg)):
         pred = unet(sched.add_noise(x0, noise, t), t, encoder_hidden_states=cond).sample.float()
     loss = F.mse_loss(pred, noise)
     opt.zero_grad(set_to_none=True)

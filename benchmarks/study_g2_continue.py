@@ -33,6 +33,7 @@ from synclr_lib.images.cfg_study import cfg_study_table
 from synclr_lib.images.generate import generate_for_captions, load_caption_rows, settings_from_config
 from synclr_lib.images.judge import fidelity_diversity, load_judge
 from synclr_lib.images.pretrain import load_recaption_ids, load_text_states, train_unet
+from synclr_lib.runtime import bf16_enabled
 from synclr_lib.stages import run_stage
 
 
@@ -61,7 +62,7 @@ def main() -> None:
     latents = torch.load(run_stage("g2_vae", cfg) / "latents.pt")
     recaption_ids = load_recaption_ids(cfg) if ic.recaption_fraction > 0 else None
     start = time.time()
-    unet, losses = train_unet(latents, states, text_ids, ic, seed=cfg.run.seed + args.seed_offset, bf16=cfg.run.bf16,
+    unet, losses = train_unet(latents, states, text_ids, ic, seed=cfg.run.seed + args.seed_offset, bf16=bf16_enabled(cfg),
                               recaption_ids=recaption_ids, init_unet=pipe.unet)
     result = {"tag": args.tag, "base_g2": base_dir.name, "init": args.init or "cached g2", "steps": args.steps,
               "lr": ic.unet_lr, "seed_offset": args.seed_offset,

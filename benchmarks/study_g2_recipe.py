@@ -38,6 +38,7 @@ from synclr_lib.images.generate import generate_for_captions, settings_from_conf
 from synclr_lib.images.judge import ATTRIBUTES, accuracy, judge_images, load_judge, spec_labels
 from synclr_lib.images.pretrain import (encode_images, load_recaption_ids, load_text_states, reconstruct,
                                         reconstruction_psnr, text_states, train_unet, train_vae, vae_held_out)
+from synclr_lib.runtime import bf16_enabled
 from synclr_lib.world import OBJECT_GROUPS, SceneSpec, load_mini_web
 from synclr_lib.world.alttext import alt_text, sample_scene
 from synclr_lib.world.recaption import recaption
@@ -116,7 +117,7 @@ def main() -> None:
         from diffusers import AutoencoderKL
         vae = AutoencoderKL.from_pretrained(vae_dir).eval().requires_grad_(False)
     else:
-        vae, _ = train_vae(images[:-held_out], ic, seed=cfg.run.seed, bf16=cfg.run.bf16)
+        vae, _ = train_vae(images[:-held_out], ic, seed=cfg.run.seed, bf16=bf16_enabled(cfg))
         vae.save_pretrained(vae_dir)
         result["vae_train_s"] = round(time.time() - start, 1)
     result["vae_psnr_db"] = round(reconstruction_psnr(vae, images[-held_out:]), 2)
@@ -127,7 +128,7 @@ def main() -> None:
     scaling = float(1.0 / latents.std())
     vae.register_to_config(scaling_factor=scaling)
     start = time.time()
-    unet, losses = train_unet(latents * scaling, states, text_ids, ic, seed=cfg.run.seed, bf16=cfg.run.bf16,
+    unet, losses = train_unet(latents * scaling, states, text_ids, ic, seed=cfg.run.seed, bf16=bf16_enabled(cfg),
                               recaption_ids=recaption_ids)
     result["unet_train_s"] = round(time.time() - start, 1)
     result["unet_params_m"] = round(sum(p.numel() for p in unet.parameters()) / 1e6, 2)

@@ -64,7 +64,7 @@
 # default) raised object fidelity at CFG 2.5 from 57.3 to 73.7 % (8,000 steps: 44.9 -> 50.1 %;
 # gamma 1 at 8,000 steps: 57.9 %). `images.unet_snr_gamma=0` trains the plain-MSE g2.
 #
-# Library: `synclr_lib.images` (pipeline, pretrain, generate, judge, cfg_study, shards).
+# Library: `synclr_lib.images` (pipeline, pretrain, generate, judge, cfg_study, agreement, shards).
 
 # %% tags=["parameters"]
 profile = "mini"  # smoke | mini | gpu | paper
@@ -226,6 +226,22 @@ print("steps within noise:", ", ".join(f"{r.measure} {r['from']:g}->{r.to:g} ({r
 # 6 -> 8 changes are within noise); diversity falls clearly at every step up to 6 and is
 # flat from 6 to 8. The paper's pick, 2.5, sits where fidelity has nearly peaked and
 # diversity is still well above its floor.
+
+# %% [markdown]
+# **Do a caption's images vary what the caption leaves open?** Its 4 images are the
+# positives of SynCLR's loss, so whatever they share can solve that loss. Stable Diffusion
+# varies what a prompt leaves open. Here the judge tells how often two images of one caption
+# agree on object, colour and background, split by whether the caption names that attribute
+# (*named*) or leaves it open (*open*); *chance* is how often two images of any captions of
+# that split agree. An open attribute near *chance* is varied by g2; one near its *named* row
+# is pinned without being asked for, and the loss can be solved by it instead of the object.
+
+# %%
+from synclr_lib.images.agreement import study_agreement
+
+agreement = study_agreement(cfg)  # the study's images at the default CFG scale
+save_table(agreement, "03_caption_agreement", floatfmt=".3f")
+display(agreement)
 
 # %% [markdown]
 # ## 5. The synthetic dataset SynCLR learns from

@@ -23,17 +23,21 @@
 # | part | what it does |
 # |---|---|
 # | multi-positive contrastive loss | P captions x K images per batch; cross-entropy between the uniform distribution over an anchor's positives and the softmax over all candidates |
-# | EMA teacher | the candidates come from a slowly moving average of the encoder (momentum 0.994 -> 1) |
+# | EMA teacher | the candidates come from a moving average of the encoder (momentum cosine to 1; the paper starts at 0.994 for 85k+ steps, `mini` at 0.9 for a few hundred) |
 # | iBOT | half of the global crops have half their patches masked; the student predicts the teacher's prototype assignment of each masked patch (Sinkhorn-Knopp targets) |
 # | multi-crop | small local crops join as anchors; they only get the contrastive loss |
 #
-# The encoder is a Hugging Face `ViTModel` (saved with `save_pretrained`). At `smoke`, `mini`
-# and `gpu` its linear patchify is replaced by a small **conv stem** (`train.stem_channels`,
-# `synclr_lib.models.conv_stem_vit`): at 32 px the plain patch-4 ViT learned almost no object
-# identity in the budget even with labels (SupCE on the world proxy: 7.4 % objects, vs 19.8 %
-# with the stem); `paper` keeps the plain ViT-B/16. The heads are an MLP (contrastive) and a DINO-style head (iBOT); AdamW with cosine schedules; BYOL
-# augmentations with colour jitter *including hue* and grayscale. The baselines of Tables 5
-# and 10 train the same ViT on the same images: **SimCLR** (each image its own class, two
+# The encoder is a Hugging Face `ViTModel` (saved with `save_pretrained`). At `smoke` and
+# `mini` its linear patchify is replaced by a **conv trunk** (`train.stem_channels`,
+# `synclr_lib.models.conv_stem_vit`): four 3x3 conv layers down to a 4x4 token grid, then
+# two transformer blocks with a CLS token. A plain ViT learns object shape far too slowly for a
+# CPU budget; the transformer blocks keep the CLS and patch tokens that iBOT, the dense probe
+# and the patch PCA need. `paper` keeps the plain ViT-B/16. The heads are an MLP with
+# BatchNorm (contrastive) and a DINO-style head (iBOT); AdamW with cosine schedules. At `mini`
+# the multi-positive runs use crops and no colour augmentation (g2 already varies what a caption
+# leaves open); SimCLR keeps BYOL's colour jitter and grayscale at every profile, since
+# augmentation is all that makes its two views differ. The baselines of Tables 5
+# and 10 train the same encoder on the same images: **SimCLR** (each image its own class, two
 # views), **SupCE** (cross-entropy on the concept of each caption) and **CLIP** (images
 # against their caption through the frozen MiniLM text tower and a trained projection), and,
 # learning from *data* instead of models, SimCLR and CLIP on the mini-web's renders and
@@ -62,7 +66,8 @@ from synclr_lib.reporting import save_figure, save_table
 from synclr_lib.runtime import generator, set_threads
 from synclr_lib.stages import run_stage
 from synclr_lib.train import load_curves, load_train_data
-from synclr_lib.train.runs import TABLE4, TABLE5, TABLE10, comparison_runs, seed_runs, train_variant
+from synclr_lib.train.runs import (TABLE4, TABLE5, TABLE10, comparison_runs, seed_runs, shortcut_runs,
+                                   train_variant)
 
 cfg = resolve(profile, overrides)
 threads = set_threads(cfg.run.threads)
@@ -166,15 +171,17 @@ save_figure(fig, "04_views")
 # %% [markdown]
 # ## 3. The main run: SynCLR with every component
 # `run_stage("train", cfg)` trains (or reuses from the cache) the encoder; a killed run
-# resumes from its last checkpoint. The curves show each loss term and the schedules
-# (learning rate warm-up then cosine; weight decay 0.04 -> 0.2; EMA momentum 0.994 -> 1;
-# iBOT teacher temperature 0.04 -> 0.07).
+# resumes from its last checkpoint. The curves show each loss term, the mean cosine between
+# the embeddings of a batch's images (near 1 means collapse: every image mapped to one vector,
+# which the BatchNorm in the projection head prevents) and the schedules (learning rate
+# warm-up then cosine; weight decay 0.04 -> 0.2; EMA momentum; iBOT teacher temperature
+# 0.04 -> 0.07).
 
 # %%
 main_path = run_stage("train", cfg)
 curves = load_curves(main_path)
 terms = [c for c in ("loss", "contrastive", "local", "ibot", "cross_entropy", "clip") if c in curves]
-sched_cols = [c for c in ("lr", "weight_decay", "ema_momentum", "teacher_temp") if c in curves]
+sched_cols = [c for c in ("embedding_cosine", "lr", "weight_decay", "ema_momentum", "teacher_temp") if c in curves]
 fig, axes = plt.subplots(1, 1 + len(sched_cols), figsize=(3.4 * (1 + len(sched_cols)), 3))
 for c in terms:
     axes[0].plot(curves["step"], curves[c], label=c)
@@ -260,19 +267,34 @@ ax.invert_yaxis()
 save_figure(ax.figure, "04_comparison_bars")
 
 # %% [markdown]
+# ### Not in the paper: why "caption = class" needs a g2 that fills in the rest
+# The multi-positive loss treats the images of one caption as one class. If every image of a
+# caption also shares its colour and background, matching them needs no object at all: the
+# loss is solved by colour and texture. Stable Diffusion redraws what a caption does not say,
+# so in the paper the images of "a zebra on the savannah" share the zebra and little else.
+# Two runs of the multi-positive loss on flawless renders of the same scene specs (the world
+# proxy) differ only in that: the images of a caption either share its colour and background,
+# or redraw them.
+
+# %%
+shortcut_paths = {n: train_variant(cfg, o) for n, o in shortcut_runs(cfg).items()}
+shortcut_suites = [s for s in ("objects", "colours", "scenes") if s in probe_suites]
+shortcut_long = evaluate_encoders([("random init", random_init_encoder(cfg))] +
+                                  [(n, p / "encoder") for n, p in shortcut_paths.items()], cfg,
+                                  suites=shortcut_suites)
+shortcut = shortcut_long.pivot_table(index="encoder", columns="suite", values="score", sort=False)
+save_table(shortcut.reset_index(), "04_shortcut")
+shortcut.round(1)
+
+# %% [markdown]
 # ## 8. The main comparison: SynCLR against SimCLR, several seeds, full budget
 # Both objectives train for `train.steps` steps on the same images, with the same ViT,
 # views and optimiser, `train.compare_seeds` seeds each (the seed changes the initial
 # weights, the batches and the views). Mean and spread (max - min) over seeds.
 #
-# What to expect, from the studies on flawless proxy images
-# (`benchmarks/results/study_train_proxy.md`): SynCLR learns colour (85-96 % at 850 steps vs 79 % at
-# random init) but stays near the random-init floor on `objects` in every variant tried:
-# 9.8-15.5 % at 850 steps (random init 13.5 %) with other encoders, augmentations,
-# temperatures, batch sizes and batches grouped to defeat the colour and background
-# shortcuts, and 16.8 % at 3x the steps. SupCE, with labels and no augmentation, reaches
-# 40.8 %. In this small world and budget, matching the images of a caption is solved by
-# colour and background long before object shape is learned.
+# What to expect: `benchmarks/results/study_encoder_proxy.md` records the same comparison on
+# flawless proxy images (renders of scene specs whose open attributes are redrawn per image),
+# with 3 seeds, random init and SupCE beside them, and the study that chose this encoder.
 
 # %%
 seed_paths = {**{n: train_variant(cfg, o) for n, o in seed_runs(cfg, "SynCLR").items()},
@@ -308,15 +330,10 @@ print(f"fine-grained mean: SynCLR {synclr_row['fine-grained mean']:.1f} vs SimCL
 
 # %% [markdown]
 # ## 9. What the training runs cost
-# Wall time of every run on this (shared, 2-core) machine, from its curves; the benchmark
-# `benchmarks/bench_train.py` compares one full step with a bare forward/backward of the
-# same ViT on the same crops. On CPU the ViT trains with transformers' "eager" attention
-# (`train.attention`): PyTorch's fused SDPA kernel is slow in the backward pass at 65
-# tokens, and the ViT's forward and backward take less than half its time
-# (`benchmarks/bench_attention.py`). A SynCLR step costs about 1.4-1.5x the bare pass. Most
-# of that is work the method needs: the EMA teacher's forward and the two heads add at least
-# 33 % to the bare pass's multiply-adds, even with the paper's 4 local crops
-# (`bench_train.py --parts`, `benchmarks/results/floors.md`).
+# Wall time of every run on this machine, from its curves. `benchmarks/bench_train.py`
+# compares one full step with a bare forward/backward of the same encoder on the same crops
+# and projects every comparison row (`--rows`); `benchmarks/bench_bf16.py` shows why bf16
+# autocast is off on CPUs without native bf16 (`run.bf16=auto` measures it once per machine).
 
 # %%
 cost = pd.DataFrame([{"run": n, "steps": int(load_curves(p)["step"].iloc[-1]),

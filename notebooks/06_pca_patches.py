@@ -42,7 +42,7 @@ from synclr_lib.evaluate import (PixelEncoder, extract_features, load_encoder, p
                                  random_init_encoder)
 from synclr_lib.evaluate.pca import foreground_iou
 from synclr_lib.reporting import save_figure, save_table
-from synclr_lib.runtime import set_threads
+from synclr_lib.runtime import bf16_enabled, set_threads
 from synclr_lib.train.runs import comparison_runs, seed_runs, train_variant
 from synclr_lib.world import BACKGROUNDS, SceneSpec, load_suite, render, suite_specs
 
@@ -105,7 +105,7 @@ iou_rows = []
 for concept, (images, object_masks) in chosen.items():
     maps = {}
     for row_name, encoder in encoders:
-        feats = extract_features(encoder, images, cfg.eval.feature_batch, cfg.run.bf16, patches=True,
+        feats = extract_features(encoder, images, cfg.eval.feature_batch, bf16_enabled(cfg), patches=True,
                                  cache_name=f"pca-{concept}", device=cfg.run.device)
         maps[row_name] = patch_pca(feats.patch)
         iou_rows.append({"concept": concept, "encoder": row_name,

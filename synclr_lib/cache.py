@@ -64,13 +64,14 @@ def partial_path(final: Path) -> Path:
 
 def cached(stage: str, payload: dict, build: Callable[[Path], dict | None], *,
            force: bool | None = None, root: Path | None = None, verbose: bool = True,
-           resumable: bool = False) -> Path:
+           resumable: bool = False, run_facts: Callable[[], dict] | None = None) -> Path:
     """Return the finished artifact directory of `stage` for `payload`, building it if needed.
 
     `build(work_dir)` writes the stage's files into `work_dir` and may return a dict of extra
     facts (timings, sizes) that is stored in meta.json under "info". For a `resumable` stage
     the work directory has a stable name and survives a killed or failed run, so `build` can
     skip what an earlier run already finished (it must only ever finish files atomically).
+    `run_facts()`, called after `build`, adds how the run went (e.g. {"bf16": ...}) to meta.json.
     """
     final = stage_path(stage, payload, root)
     force = force_requested() if force is None else force
@@ -104,6 +105,7 @@ def cached(stage: str, payload: dict, build: Callable[[Path], dict | None], *,
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "wall_s": round(time.time() - start, 3),
             "info": info,
+            **(run_facts() if run_facts else {}),
         }
         (tmp / META).write_text(json.dumps(meta, indent=2, sort_keys=True, default=_jsonable))
         (tmp / DONE).write_text("")

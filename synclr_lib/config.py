@@ -31,7 +31,7 @@ class RunConfig:
     seed: int = 0  # base seed; every stage derives its own seeds from it
     device: str = "cpu"  # "cpu" or "cuda"
     threads: int = 0  # torch intra-op threads; 0 = all cores of the machine
-    bf16: bool = True  # bf16 autocast where it helps (CPU inference/training ~1.7x measured)
+    bf16: str = "auto"  # bf16 autocast: auto (on where measured faster on this machine, runtime.bf16_decision) | true | false
 
 
 @dataclass
@@ -126,17 +126,20 @@ class TrainConfig:
     data: str = "synthetic"  # synthetic (images stage: g2) | proxy (renders of scene specs) | web (mini-web)
     data_dir: str = ""  # train on this synthetic-image directory instead of the images stage
     proxy_captions: int = 10_000  # data=proxy: scene specs ("captions"), each rendered images.images_per_caption times
+    proxy_open: str = "colour,background"  # data=proxy: attributes redrawn per render, as g2 fills in what a caption leaves open ("" = pinned)
     # encoder: transformers ViTModel (saved with save_pretrained)
     image_size: int = 32  # global crop size = encoder input size
-    patch_size: int = 4  # ViT patch; 4 at 32 px = 64 tokens (patch 8 learned no shape, feasibility sec. 2)
-    stem_channels: tuple = (32, 64)  # conv stem, one 3x3 stride-2 layer per patch halving; () = ViT's linear patchify (paper)
-    width: int = 128  # ViT hidden size (MLP 4x); 192 x 6 layers cost 5x more per step (bench_train)
-    depth: int = 4  # ViT layers
-    heads: int = 4  # ViT attention heads
+    patch_size: int = 8  # token-grid stride; 8 at 32 px = a 4x4 grid after the conv trunk
+    stem_channels: tuple = (32, 64, 128, 256)  # conv trunk widths: leading layers stride 1, the last log2(patch_size) stride 2; () = ViT's linear patchify (paper)
+    stem_norm_groups: int = 8  # GroupNorm groups in the conv trunk
+    width: int = 256  # transformer width (MLP 4x)
+    depth: int = 2  # transformer blocks after the conv trunk
+    heads: int = 4  # attention heads
     attention: str = "eager"  # ViT attention kernel: "eager" (CPU: bf16 fwd+bwd 2.2x faster than sdpa at mini, benchmarks/bench_attention.py) | "sdpa" (GPU)
     drop_path: float = 0.0  # stochastic depth, whole blocks per sample via a hook (paper ViT-B 0.1)
     # heads
     proj_hidden: int = 1024  # contrastive MLP hidden size (paper 4096)
+    proj_norm: str = "batch"  # contrastive head norm: batch (prevents collapse, study_encoder_proxy.md) | layer
     proj_dim: int = 256  # contrastive embedding size (paper 256)
     ibot_hidden: int = 512  # iBOT (DINO-style) head hidden size (paper 2048)
     ibot_bottleneck: int = 128  # iBOT head bottleneck before the prototypes (paper 256)
@@ -147,29 +150,30 @@ class TrainConfig:
     group_by: str = ""  # caption-row field grouping captions inside a batch ("" = random captions)
     captions_per_group: int = 4  # captions sharing `group_by` placed together in a batch
     # crops and augmentations (BYOL / DINOv2 recipe, batched on tensors)
-    global_scale: tuple = (0.32, 1.0)  # global crop area range (paper 0.32-1)
+    global_scale: tuple = (0.6, 1.0)  # global crop area range (paper 0.32-1; mini objects fill little of 32 px)
     local_size: int = 16  # local crop size (paper 96 for 224)
     n_local: int = 2  # local crops per image (paper: 4; 2 keeps the mini main run under 12 min)
-    local_scale: tuple = (0.08, 0.32)  # local crop area range (paper 0.08-0.32)
+    local_scale: tuple = (0.2, 0.5)  # local crop area range (paper 0.08-0.32: at 32 px mostly background)
     flip: bool = False  # horizontal flip; off: it scrambles left/right relations of the small world
-    jitter_prob: float = 0.8  # colour jitter probability (BYOL 0.8)
+    jitter_prob: float = 0.0  # colour jitter probability (BYOL 0.8; mini: g2 varies colour, jitter stalled learning, study_encoder_proxy.md)
     jitter: tuple = (0.4, 0.4, 0.2, 0.1)  # brightness, contrast, saturation, hue strengths (BYOL)
-    grayscale_prob: float = 0.2  # random grayscale (BYOL 0.2)
+    grayscale_prob: float = 0.0  # random grayscale (BYOL 0.2)
     blur_sigma: tuple = (0.1, 2.0)  # Gaussian blur sigma range in pixels of a 224-px image, rescaled
-    solarize_prob: float = 0.2  # solarize on the "second view" half of global crops (BYOL 0.2)
-    downsample_prob: float = 0.1  # downsample to half size and back (the paper's "downsample")
+    solarize_prob: float = 0.0  # solarize on the "second view" half of global crops (BYOL 0.2)
+    downsample_prob: float = 0.0  # downsample to half size and back (the paper's "downsample", 0.1)
     # objective
     temperature: float = 0.1  # contrastive tau (paper: 0.08 SynCLR, 0.1 StableRep)
-    ema_start: float = 0.994  # EMA teacher momentum, cosine to 1 (paper 0.994)
+    ema_start: float = 0.9  # EMA teacher momentum, cosine to 1 (paper 0.994 over 85k+ steps; mini runs are a few hundred)
     student_temp: float = 0.1  # iBOT student temperature (paper 0.1)
     teacher_temp: float = 0.04  # iBOT teacher temperature at step 0 (paper 0.04)
     teacher_temp_final: float = 0.07  # ... after the warm-up (paper 0.07)
     teacher_temp_warmup: int = 250  # steps of linear teacher-temperature warm-up (paper 4k of 85k)
     ibot_mask_prob: float = 0.5  # fraction of global crops that are masked (paper 0.5)
     ibot_mask_ratio: float = 0.5  # fraction of a masked crop's patches replaced by the mask token
+    ibot_mask_pixels: bool = False  # also blank a masked patch's pixels (a conv trunk's tokens see their neighbours' pixels)
     ibot_weight: float = 1.0  # weight of the iBOT loss
     # optimisation
-    steps: int = 850  # optimisation steps (mini: 0.48 s/step on 2 quiet cores with eager attention, 6.8 min; bench_train)
+    steps: int = 500  # optimisation steps of the main runs (fits 12 min on 2 cores: study_encoder_proxy.md)
     warmup: int = 50  # linear lr warm-up steps
     lr: float = 1e-3  # AdamW peak lr, cosine
     min_lr: float = 1e-5  # lr at the end of the cosine
@@ -179,7 +183,7 @@ class TrainConfig:
     checkpoint_every: int = 200  # steps between atomic checkpoints (and one at the end)
     log_every: int = 10  # steps between rows of the training-curve CSV
     # the comparison runs of notebook 04 (Tables 4, 5, 10)
-    ablation_steps: int = 200  # steps of every comparison row, 3-minute budget (paper: ablations 85k vs 500k main)
+    ablation_steps: int = 300  # steps of every comparison row (paper: ablations 85k vs 500k main; the proxy study's schedule)
     compare_seeds: int = 3  # seeds of the main SynCLR-vs-SimCLR comparison (they vary train.seed)
     seed: int = -1  # training seed (init, batch order, views, masks); -1 = run.seed. Seed repeats vary this, not run.seed, which would rebuild g1, g2 and the images
     compare_suites: str = ""  # suites probed in notebook 04, comma-separated ("" = objects + the 9 fine-grained)
@@ -231,6 +235,17 @@ def train_seed(cfg) -> int:
 # --------------------------------------------------------------------------------------
 # Profiles: changes to the mini defaults.
 # --------------------------------------------------------------------------------------
+# BYOL's augmentations (the paper's); `mini` trains multi-positive runs without the colour ones
+# (study_encoder_proxy.md), SimCLR keeps them at every profile (train/runs.py).
+BYOL_AUGMENT: dict[str, object] = {
+    "train.global_scale": (0.32, 1.0),
+    "train.local_scale": (0.08, 0.32),
+    "train.jitter_prob": 0.8,
+    "train.grayscale_prob": 0.2,
+    "train.solarize_prob": 0.2,
+    "train.downsample_prob": 0.1,
+}
+
 PROFILES: dict[str, dict[str, object]] = {
     # CI: every stage in seconds; results are meaningless, code paths are not.
     "smoke": {
@@ -267,6 +282,7 @@ PROFILES: dict[str, dict[str, object]] = {
         "images.judge_steps": 20,
         "images.cfg_study_captions": 8,
         "images.strategy_study_captions": 8,
+        "train.stem_channels": (8, 16, 16, 32),
         "train.width": 32,
         "train.depth": 2,
         "train.heads": 2,
@@ -303,6 +319,8 @@ PROFILES: dict[str, dict[str, object]] = {
         "images.steps": 25,
         "images.batch_size": 32,
         "images.num_workers": 1,  # one GPU: one process
+        **BYOL_AUGMENT,
+        "train.ema_start": 0.994,
         "train.image_size": 64,
         "train.local_size": 32,
         "train.patch_size": 8,
@@ -338,6 +356,8 @@ PROFILES: dict[str, dict[str, object]] = {
         "images.steps": 50,
         "images.batch_size": 64,
         "images.num_workers": 1,  # one process per GPU: launch parts with --shard k --num-shards N
+        **BYOL_AUGMENT,
+        "train.ema_start": 0.994,
         "train.image_size": 224,
         "train.local_size": 96,
         "train.patch_size": 16,
@@ -435,7 +455,26 @@ def apply_override(cfg: Config, key: str, value: object) -> None:
     if field_name not in types:
         raise ConfigError(f"unknown override key {key!r}; valid keys in [{section_name}]: "
                           f"{', '.join(section_name + '.' + k for k in types)}")
+    if key == "run.bf16":
+        setattr(section, field_name, parse_bf16_setting(value))
+        return
     setattr(section, field_name, _parse_value(key, value, types[field_name]))
+
+
+BF16_SETTINGS = ("auto", "true", "false")  # run.bf16 values; booleans and yes/no/1/0/on/off map to true/false
+
+
+def parse_bf16_setting(raw: object) -> str:
+    """`run.bf16` as "auto", "true" or "false" (from a bool or any boolean spelling)."""
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    low = str(raw).strip().lower()
+    if low == "auto":
+        return low
+    try:
+        return "true" if _parse_value("run.bf16", low, bool) else "false"
+    except ConfigError:
+        raise ConfigError(f"run.bf16 expects {', '.join(BF16_SETTINGS)} (or a boolean), got {raw!r}") from None
 
 
 def parse_overrides(overrides) -> dict[str, object]:

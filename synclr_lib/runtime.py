@@ -1,18 +1,27 @@
-"""Runtime hygiene: seeding, threads, fresh generators and an environment report.
+"""Runtime hygiene: seeding, threads, fresh generators, an environment report, and what
+`run.bf16` (auto | true | false) resolves to on this machine (`bf16_enabled(cfg)`).
 
 Introduced in notebooks/00_overview.py.
 """
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import hashlib
+import json
 import os
 import platform
 import random
+import statistics
 import subprocess
+import sys
+import time
 from importlib import metadata
+from pathlib import Path
 
 import numpy as np
 
+from .atomic import atomic_write
 from .paths import REPO_ROOT
 
 # Packages whose versions are written beside every artifact.
@@ -119,3 +128,175 @@ def environment_report() -> dict[str, object]:
         "git_commit": git_commit(),
         **{f"pkg:{k}": v for k, v in package_versions().items()},
     }
+
+
+# --------------------------------------------------------------------------------------
+# bf16 autocast: `run.bf16` = auto | true | false, resolved once per process to a bool
+# --------------------------------------------------------------------------------------
+BF16_MAX_TIME_RATIO = 0.9  # auto turns bf16 on only when its probe time is below this share of fp32's
+BF16_PROBE_BUDGET_S = 2.0  # the probe starts no new repetition after this many seconds
+BF16_PROBE_REPEATS = 5  # timed repetitions of each precision (the median is kept)
+MACHINE_CACHE_ENV = "SYNCLR_MACHINE_CACHE"  # folder of per-machine measurements (default ~/.cache/synclr_lib)
+
+_BF16_DECISIONS: dict[tuple, "Bf16Decision"] = {}  # (setting, device) -> the decision: one per process, printed once
+
+
+@dataclasses.dataclass(frozen=True)
+class Bf16Decision:
+    setting: str  # "auto" | "true" | "false", as configured
+    enabled: bool  # what the call sites use
+    reason: str  # one clause: why
+
+    def line(self) -> str:
+        return f"bf16 autocast: {'on' if self.enabled else 'off'} ({self.reason})"
+
+    def as_meta(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def machine_cache_dir() -> Path:
+    """Where per-machine measurements live: $SYNCLR_MACHINE_CACHE, else ~/.cache/synclr_lib
+    (outside the repository: they describe the machine, not the project)."""
+    if os.environ.get(MACHINE_CACHE_ENV):
+        return Path(os.environ[MACHINE_CACHE_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "synclr_lib"
+
+
+def cpu_model() -> str:
+    """The CPU's model name (/proc/cpuinfo on Linux), else what platform reports."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.lower().startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def machine_key() -> dict[str, object]:
+    """What a CPU timing depends on: the CPU, the ISA torch dispatches to, torch, threads."""
+    import torch
+
+    return {"cpu": cpu_model(), "capability": torch.backends.cpu.get_cpu_capability(),
+            "torch": torch.__version__, "threads": torch.get_num_threads()}
+
+
+def time_fp32_and_bf16(budget_s: float = BF16_PROBE_BUDGET_S,
+                       repeats: int = BF16_PROBE_REPEATS) -> tuple[float, float]:
+    """Median seconds of one forward+backward of a small conv block + MLP on the CPU, in fp32
+    and under bf16 autocast (interleaved after one warm-up each; no new repetition past budget_s)."""
+    import torch
+    from torch import nn
+
+    class Probe(nn.Module):  # a conv stem feeding an MLP on its tokens: both kinds of kernel
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Sequential(nn.Conv2d(3, 32, 3, padding=1), nn.GELU(),
+                                      nn.Conv2d(32, 64, 3, stride=2, padding=1), nn.GELU())
+            self.mlp = nn.Sequential(nn.Linear(64, 256), nn.GELU(), nn.Linear(256, 64))
+
+        def forward(self, x):
+            return self.mlp(self.conv(x).flatten(2).transpose(1, 2))
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        model = Probe()
+        images = torch.randn(8, 3, 32, 32)
+
+    def step(bf16: bool) -> float:
+        start = time.perf_counter()
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            loss = model(images).float().square().mean()
+        loss.backward()
+        model.zero_grad(set_to_none=True)
+        return time.perf_counter() - start
+
+    deadline = time.perf_counter() + budget_s
+    step(False), step(True)  # warm-up: kernel selection and allocations
+    times: dict[bool, list[float]] = {False: [], True: []}
+    for _ in range(repeats):
+        for bf16 in (False, True):
+            times[bf16].append(step(bf16))
+        if time.perf_counter() > deadline:
+            break
+    return statistics.median(times[False]), statistics.median(times[True])
+
+
+def measured_cpu_bf16() -> dict:
+    """The probe's timings on this machine: read from the machine cache, or measured once and
+    stored there (a file lock makes concurrent processes, e.g. torchrun ranks, measure once)."""
+    key = machine_key()
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12]
+    path = machine_cache_dir() / f"bf16-{digest}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a") as lock:
+        _lock(lock)
+        if path.is_file():
+            try:
+                record = json.loads(path.read_text())
+                if record.get("key") == key:
+                    return {**record, "path": str(path), "cached": True}
+            except (OSError, json.JSONDecodeError):
+                pass  # a damaged file: measure again
+        fp32_s, bf16_s = time_fp32_and_bf16()
+        record = {"key": key, "fp32_s": fp32_s, "bf16_s": bf16_s,
+                  "measured": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+        atomic_write(path, lambda tmp: tmp.write_text(json.dumps(record, indent=2)))
+    return {**record, "path": str(path), "cached": False}
+
+
+def _lock(file) -> None:
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: concurrent first runs may each measure
+        return
+    fcntl.flock(file, fcntl.LOCK_EX)  # released when the file is closed
+
+
+def _run_section(cfg_or_run):
+    return getattr(cfg_or_run, "run", cfg_or_run)
+
+
+def bf16_decision(cfg_or_run) -> Bf16Decision:
+    """Resolve `run.bf16` (a Config or its run section) for `run.device`, once per process (so
+    cache keys and the run agree even if threads change later); the first call prints one line.
+    auto: on cuda, torch.cuda.is_bf16_supported(); on the CPU, on only when a probe runs in
+    under BF16_MAX_TIME_RATIO of fp32's time (measured once per machine, measured_cpu_bf16)."""
+    from .config import parse_bf16_setting
+
+    run = _run_section(cfg_or_run)
+    memo = (parse_bf16_setting(run.bf16), str(run.device).split(":")[0])
+    if memo not in _BF16_DECISIONS:
+        decision = _decide_bf16(*memo)
+        print(decision.line(), file=sys.stderr, flush=True)  # a notice, not output: stdout stays the caller's
+        _BF16_DECISIONS[memo] = decision
+    return _BF16_DECISIONS[memo]
+
+
+def bf16_enabled(cfg_or_run) -> bool:
+    """Whether bf16 autocast is on for this config (see bf16_decision)."""
+    return bf16_decision(cfg_or_run).enabled
+
+
+def _decide_bf16(setting: str, device: str) -> Bf16Decision:
+    if setting != "auto":
+        return Bf16Decision(setting, setting == "true", f"run.bf16={setting}")
+    if device == "cuda":
+        import torch
+
+        supported = torch.cuda.is_available() and torch.cuda.is_bf16_supported(including_emulation=False)
+        return Bf16Decision(setting, supported, f"auto: torch.cuda.is_bf16_supported() is {supported}")
+    if device != "cpu":
+        return Bf16Decision(setting, False, f"auto: no bf16 rule for device {device!r}")
+    m = measured_cpu_bf16()
+    threads = m["key"]["threads"]
+    enabled = m["bf16_s"] < BF16_MAX_TIME_RATIO * m["fp32_s"]
+    faster, slower, ratio = (("bf16", "fp32", m["fp32_s"] / m["bf16_s"]) if m["bf16_s"] < m["fp32_s"]
+                             else ("fp32", "bf16", m["bf16_s"] / m["fp32_s"]))
+    how = "cached" if m["cached"] else "measured"
+    return Bf16Decision(setting, enabled,
+                        f"auto: {faster} {ratio:.1f}x faster than {slower} on this CPU, "
+                        f"{m['key']['capability'].lower()}, {threads} thread{'s' if threads != 1 else ''}; "
+                        f"{how} in {m['path']}")

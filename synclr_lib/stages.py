@@ -93,4 +93,11 @@ def run_stage(name: str, cfg: Config, *, force: bool | None = None) -> Path:
     """Build (or reuse from the cache) the stage's artifact; returns its directory."""
     st = get_stage(name)
     return cached(name, full_payload(name, cfg), lambda out: st.build(cfg, out), force=force,
-                  resumable=st.resumable)
+                  resumable=st.resumable, run_facts=lambda: run_facts(cfg))
+
+
+def run_facts(cfg: Config) -> dict:
+    """What meta.json records beside the config: the bf16 choice (setting, result, reason)."""
+    from .runtime import bf16_decision
+
+    return {"bf16": bf16_decision(cfg).as_meta()}

@@ -10,10 +10,11 @@ os.environ.setdefault("MALLOC_TRIM_THRESHOLD_", "68719476736")
 
 @pytest.fixture(autouse=True)
 def isolated_outputs(tmp_path_factory, monkeypatch):
-    """Point artifacts/ and reports/ at a per-session temporary directory."""
+    """Point artifacts/, reports/ and the machine cache at a per-session temporary directory."""
     root = tmp_path_factory.getbasetemp()
     monkeypatch.setenv("SYNCLR_ARTIFACTS", str(root / "artifacts"))
     monkeypatch.setenv("SYNCLR_REPORTS", str(root / "reports"))
+    monkeypatch.setenv("SYNCLR_MACHINE_CACHE", str(root / "machine"))  # run.bf16=auto's measurement
     monkeypatch.delenv("FORCE", raising=False)
     yield
 

@@ -37,7 +37,7 @@ from tqdm.auto import tqdm
 
 from ..atomic import atomic_write
 from ..config import Config
-from ..runtime import set_threads
+from ..runtime import bf16_enabled, set_threads
 from ..stages import run_stage, stage
 from .prompts import DEMO_GAP, INSTRUCTIONS, TEMPLATES, Demonstration
 
@@ -261,7 +261,7 @@ def pretrain(cfg: Config, texts, specs, out_dir: Path, *, progress: bool = True)
         opt.load_state_dict(state["optimizer"])
         start, log = state["step"], state["log"]
     warmup = max(1, c.g1_steps // 20)
-    bf16 = cfg.run.bf16
+    bf16 = bf16_enabled(cfg)
     ctx = (lambda: torch.autocast("cpu", dtype=torch.bfloat16)) if bf16 else contextlib.nullcontext
     pad = tok.pad_token_id
     model.train()
@@ -312,7 +312,7 @@ def _g1_payload(cfg: Config) -> dict:
     c = cfg.captions
     return {"hidden": c.g1_hidden, "layers": c.g1_layers, "heads": c.g1_heads, "vocab": c.g1_vocab,
             "steps": c.g1_steps, "batch": c.g1_batch, "lr": c.g1_lr, "seq_len": c.g1_seq_len,
-            "bf16": cfg.run.bf16, "seed": cfg.run.seed, "attention": G1_TRAIN_ATTENTION}
+            "bf16": bf16_enabled(cfg), "seed": cfg.run.seed, "attention": G1_TRAIN_ATTENTION}
 
 
 @stage("g1", payload=_g1_payload, requires=(WEB_STAGE,), resumable=True)

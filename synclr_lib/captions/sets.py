@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from ..config import Config
-from ..runtime import set_threads
+from ..runtime import bf16_enabled, set_threads
 from ..stages import run_stage, stage
 from .demonstrations import pool_for
 from .g1 import g1_payload, load_g1
@@ -87,7 +87,7 @@ def _captions_payload(cfg: Config) -> dict:
             "pool": hashlib.sha256(json.dumps({k: [d.line() for d in v] for k, v in pool.items()})
                                    .encode()).hexdigest()[:12],
             "temperature": c.temperature, "top_p": c.top_p, "max_new_tokens": c.max_new_tokens,
-            "batch_size": c.batch_size, "bf16": cfg.run.bf16,
+            "batch_size": c.batch_size, "bf16": bf16_enabled(cfg),
         })
     return payload
 
@@ -120,7 +120,7 @@ def chunk_rows(cfg: Config, k: int, size: int, source, pool, model=None, tok=Non
         out = generate_completions(model, tok, prompts, seed=batch_seed(cfg.run.seed, 1000 + k),
                                    temperature=c.temperature, top_p=c.top_p,
                                    max_new_tokens=c.max_new_tokens, batch_size=c.batch_size,
-                                   bf16=cfg.run.bf16 and cfg.run.device == "cpu",
+                                   bf16=bf16_enabled(cfg) and cfg.run.device == "cpu",
                                    progress=progress, desc=f"captions chunk {k}")
         for r, text, n, s in zip(lm_rows, out.captions, out.new_tokens, out.seeds):
             r.update(caption=text, new_tokens=n, seed=s)

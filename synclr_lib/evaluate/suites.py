@@ -28,6 +28,8 @@ import numpy as np
 import pandas as pd
 
 from ..cache import cached
+from ..runtime import bf16_enabled
+from ..stages import run_facts
 from .dense import dense_probe
 from .features import encoder_fingerprint, extract_features, images_hash, load_encoder
 from .knn import knn_probe
@@ -115,7 +117,7 @@ def probe_threads(n: int):
 def suite_features(model, name: str, splits: dict, cfg, *, patches: bool = False, progress: bool = True):
     """{split: Features} of one suite's splits (cached per encoder and suite)."""
     e = cfg.eval
-    return {split: extract_features(model, suite.images, e.feature_batch, cfg.run.bf16, patches=patches,
+    return {split: extract_features(model, suite.images, e.feature_batch, bf16_enabled(cfg), patches=patches,
                                     cache_name=f"{name}-{split}", device=cfg.run.device, progress=progress)
             for split, suite in splits.items() if suite is not None}
 
@@ -209,7 +211,7 @@ def evaluate_encoder(model, cfg, suites=None, *, knn: bool = False, loader=None,
         payload = {"encoder": fingerprint, "suite": name, "kind": kinds[name],
                    "data": {s: [images_hash(su.images), _labels_hash(su)] for s, su in splits.items()
                             if su is not None},
-                   "eval": cfg.section("eval"), "seed": cfg.run.seed, "bf16": cfg.run.bf16}
+                   "eval": cfg.section("eval"), "seed": cfg.run.seed, "bf16": bf16_enabled(cfg)}
         jobs = [("probe", lambda: probe_suite(model, name, kinds[name], splits, cfg, progress=progress))]
         single_label = np.asarray(splits["train"].labels).ndim == 1
         if knn and kinds[name] != "dense" and single_label:
@@ -217,7 +219,8 @@ def evaluate_encoder(model, cfg, suites=None, *, knn: bool = False, loader=None,
         for job, run in jobs:
             if use_cache:
                 path = cached("evaluation", {**payload, "job": job},
-                              lambda out, run=run: _write_row(out, run()), verbose=False)
+                              lambda out, run=run: _write_row(out, run()), verbose=False,
+                              run_facts=lambda: run_facts(cfg))
                 row = json.loads((path / "result.json").read_text())
             else:
                 row = run()

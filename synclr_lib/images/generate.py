@@ -26,6 +26,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from ..runtime import bf16_enabled
 from ..stages import stage
 from .pipeline import (G2Error, check_guidance, decode_latents, initial_latents, latent_shape, load_pipeline,
                        sample_latents)
@@ -75,7 +76,7 @@ def settings_from_config(cfg, **changes) -> GenerationSettings:
     settings = GenerationSettings(images_per_caption=im.images_per_caption, cfg_scale=im.cfg_scale,
                                   steps=im.steps, base_seed=cfg.run.seed, image_size=cfg.world.image_size,
                                   captions_per_shard=max(1, im.shard_size // max(1, im.images_per_caption)),
-                                  bf16=cfg.run.bf16, batch_size=im.batch_size, device=cfg.run.device)
+                                  bf16=bf16_enabled(cfg), batch_size=im.batch_size, device=cfg.run.device)
     return GenerationSettings(**{**asdict(settings), **changes}).check()
 
 

@@ -29,7 +29,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ..data.pixels import to_tensor
-from ..runtime import generator
+from ..runtime import bf16_enabled, generator
 from ..stages import run_stage, stage
 from .pretrain import WEB_STAGE
 
@@ -221,7 +221,7 @@ def fidelity_diversity(judge: Judge, images: np.ndarray, caption_ids: np.ndarray
 # --------------------------------------------------------------------------------------
 def _judge_payload(cfg) -> dict:
     im = cfg.images
-    return {"seed": cfg.run.seed, "bf16": cfg.run.bf16, "judge_width": im.judge_width, "judge_steps": im.judge_steps,
+    return {"seed": cfg.run.seed, "bf16": bf16_enabled(cfg), "judge_width": im.judge_width, "judge_steps": im.judge_steps,
             "judge_batch": im.judge_batch, "judge_lr": im.judge_lr}
 
 
@@ -234,7 +234,7 @@ def build_judge(cfg, out: Path) -> dict:
     labels = spec_labels(list(web.specs))
     n_val = max(1, len(web.images) // 10)
     train = {a: v[:-n_val] for a, v in labels.items()}
-    judge, losses = train_judge(web.images[:-n_val], train, cfg.images, seed=cfg.run.seed, bf16=cfg.run.bf16)
+    judge, losses = train_judge(web.images[:-n_val], train, cfg.images, seed=cfg.run.seed, bf16=bf16_enabled(cfg))
     _, preds = judge_images(judge, web.images[-n_val:])
     acc = accuracy(preds, {a: v[-n_val:] for a, v in labels.items()})
     judge.save_pretrained(out / "judge")

@@ -31,7 +31,7 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from ..data.pixels import to_tensor
-from ..runtime import generator
+from ..runtime import bf16_enabled, generator
 from ..stages import run_stage, stage
 from .pipeline import (TEXT_MAX_LENGTH, assemble_pipeline, minilm_text_encoder, mini_unet, mini_vae,
                        sampling_scheduler, train_scheduler)
@@ -253,7 +253,7 @@ def _mini_web(cfg):
 
 def _vae_payload(cfg) -> dict:
     im = cfg.images
-    return {"seed": cfg.run.seed, "bf16": cfg.run.bf16, "vae_channels": list(im.vae_channels),
+    return {"seed": cfg.run.seed, "bf16": bf16_enabled(cfg), "vae_channels": list(im.vae_channels),
             "vae_steps": im.vae_steps, "vae_batch": im.vae_batch, "vae_lr": im.vae_lr,
             "vae_latent_noise": im.vae_latent_noise}
 
@@ -262,7 +262,7 @@ def _unet_payload(cfg) -> dict:
     im = cfg.images
     if im.g2 != "mini":  # a local pretrained model: its directory is the whole story
         return {"g2": im.g2}
-    return {"seed": cfg.run.seed, "bf16": cfg.run.bf16, "unet_channels": list(im.unet_channels),
+    return {"seed": cfg.run.seed, "bf16": bf16_enabled(cfg), "unet_channels": list(im.unet_channels),
             "unet_layers_per_block": im.unet_layers_per_block,
             "unet_attention_levels": list(im.unet_attention_levels), "unet_heads": im.unet_heads,
             "beta_schedule": im.beta_schedule, "prediction_type": im.prediction_type,
@@ -309,7 +309,7 @@ def build_g2_vae(cfg, out: Path) -> dict:
     web = _mini_web(cfg)
     images = web.images
     held_out = vae_held_out(len(images))
-    vae, losses = train_vae(images[:-held_out], cfg.images, seed=cfg.run.seed, bf16=cfg.run.bf16)
+    vae, losses = train_vae(images[:-held_out], cfg.images, seed=cfg.run.seed, bf16=bf16_enabled(cfg))
     latents = encode_images(vae, images)
     scaling = float(1.0 / latents.std())
     vae.register_to_config(scaling_factor=scaling)
@@ -335,7 +335,7 @@ def build_g2(cfg, out: Path) -> dict:
     vae_dir = run_stage("g2_vae", cfg)
     states, _, text_ids, _ = load_text_states(cfg)
     latents = torch.load(vae_dir / "latents.pt")
-    unet, losses = train_unet(latents, states, text_ids, cfg.images, seed=cfg.run.seed, bf16=cfg.run.bf16,
+    unet, losses = train_unet(latents, states, text_ids, cfg.images, seed=cfg.run.seed, bf16=bf16_enabled(cfg),
                               recaption_ids=load_recaption_ids(cfg) if cfg.images.recaption_fraction > 0 else None)
     save_loss_curve(losses, out, "g2 UNet (v-prediction MSE)")
     tokenizer, text_encoder = minilm_text_encoder()

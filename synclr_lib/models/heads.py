@@ -1,8 +1,14 @@
 """Heads on the encoder's tokens (trained with it, discarded after training).
 
 - ProjectionHead: the contrastive MLP (MoCo-v3 / StableRep style: 3 layers, hidden 4096 ->
-  256 in the paper). LayerNorm instead of BatchNorm (an option of the official code), so
-  a sample's embedding never depends on which rank or batch it sits in.
+  256 in the paper), with BatchNorm in its hidden layers (`norm="batch"`, MoCo v3's choice) or
+  LayerNorm (`norm="layer"`, an option of the official code). With LayerNorm the mini encoder
+  collapsed: every image mapped to one embedding, the loss stuck at ln(batch - 1)
+  (benchmarks/results/study_encoder_proxy.md); centring and scaling each hidden feature over
+  the batch keeps the images apart. (MoCo v3 also standardises the output; here that stopped
+  the EMA-teacher runs from learning at all, so the output layer is a plain linear one.) The statistics are always those of
+  the current *global* batch (gathered over torchrun ranks, so 1 or N processes compute the
+  same thing; no running averages: the head is discarded after training).
 - DINOHead: iBOT's DINO-style head: a 3-layer GELU MLP to a bottleneck, l2-normalised, then
   cosine scores against K l2-normalised prototypes (DINO's weight-normalised last layer
   with the gain fixed to 1), so scores lie in [-1, 1] before the temperatures.
@@ -16,21 +22,58 @@ import torch.nn.functional as F
 from torch import nn
 
 
-def _mlp(in_dim: int, hidden: int, out_dim: int, layers: int, norm: bool) -> nn.Sequential:
+NORMS = ("batch", "layer")  # train.proj_norm
+
+
+def _gather_with_grad(x: torch.Tensor) -> torch.Tensor:
+    """x from every torchrun rank, concatenated (differentiable); x itself in one process."""
+    import torch.distributed as dist
+
+    if not (dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1):
+        return x
+    import warnings
+
+    import torch.distributed.nn.functional as dist_fn
+
+    with warnings.catch_warnings():  # deprecated, but its successor needs reduce_scatter (not in gloo)
+        warnings.simplefilter("ignore", FutureWarning)
+        return torch.cat(dist_fn.all_gather(x.contiguous()), 0)
+
+
+class GlobalBatchNorm(nn.Module):
+    """BatchNorm1d over the global batch (all torchrun ranks), always with batch statistics."""
+
+    def __init__(self, dim: int, eps: float = 1e-5, affine: bool = True):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(dim)) if affine else None
+        self.bias = nn.Parameter(torch.zeros(dim)) if affine else None
+        self.eps = eps
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        stats = _gather_with_grad(x.float())
+        mean, var = stats.mean(0), stats.var(0, unbiased=False)
+        y = (x.float() - mean) * torch.rsqrt(var + self.eps)
+        return (y * self.weight + self.bias if self.weight is not None else y).to(x.dtype)
+
+
+def _mlp(in_dim: int, hidden: int, out_dim: int, layers: int, norm: str | None) -> nn.Sequential:
     mods, d = [], in_dim
     for _ in range(layers - 1):
-        mods += [nn.Linear(d, hidden)] + ([nn.LayerNorm(hidden)] if norm else []) + [nn.GELU()]
+        norm_layer = {"batch": GlobalBatchNorm, "layer": nn.LayerNorm}[norm](hidden) if norm else None
+        mods += [nn.Linear(d, hidden)] + ([norm_layer] if norm_layer is not None else []) + [nn.GELU()]
         d = hidden
     mods.append(nn.Linear(d, out_dim))
     return nn.Sequential(*mods)
 
 
 class ProjectionHead(nn.Module):
-    """MLP: in_dim -> hidden (LayerNorm, GELU) x (layers - 1) -> out_dim."""
+    """MLP: in_dim -> hidden (BatchNorm or LayerNorm, GELU) x (layers - 1) -> out_dim."""
 
-    def __init__(self, in_dim: int, hidden: int, out_dim: int, layers: int = 3):
+    def __init__(self, in_dim: int, hidden: int, out_dim: int, layers: int = 3, norm: str = "batch"):
         super().__init__()
-        self.mlp = _mlp(in_dim, hidden, out_dim, layers, norm=True)
+        if norm not in NORMS:
+            raise ValueError(f"unknown projection-head norm {norm!r}; valid: {', '.join(NORMS)}")
+        self.mlp = _mlp(in_dim, hidden, out_dim, layers, norm=norm)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.mlp(x)
@@ -41,7 +84,7 @@ class DINOHead(nn.Module):
 
     def __init__(self, in_dim: int, hidden: int, bottleneck: int, prototypes: int, layers: int = 3):
         super().__init__()
-        self.mlp = _mlp(in_dim, hidden, bottleneck, layers, norm=False)
+        self.mlp = _mlp(in_dim, hidden, bottleneck, layers, norm=None)
         self.prototypes = nn.Parameter(torch.empty(prototypes, bottleneck))
         nn.init.trunc_normal_(self.prototypes, std=0.02)
         for m in self.mlp:

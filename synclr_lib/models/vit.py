@@ -85,7 +85,7 @@ def vit_config(t):
     if not t.stem_channels:
         return ViTConfig(**kwargs)
     try:
-        return ConvStemViTConfig(stem_channels=t.stem_channels, **kwargs)
+        return ConvStemViTConfig(stem_channels=t.stem_channels, stem_norm_groups=t.stem_norm_groups, **kwargs)
     except ValueError as err:
         raise ConfigError(f"train.stem_channels: {err}") from None
 

@@ -45,12 +45,12 @@ def stage_costs(cfg, extra_train=(), *, root: Path | None = None) -> pd.DataFram
     """One row per artifact the config uses: stage, what, artifact hash, built, wall_s,
     created, git_commit, packages (dict)."""
     from ..stages import registry
-    from ..train.runs import comparison_runs, seed_runs, study_runs, variant
+    from ..train.runs import comparison_runs, seed_runs, shortcut_runs, study_runs, variant
 
     rows = [_row(name, "current config", _artifact_path(name, cfg)) for name in registry()]
     seen = {r["artifact"] for r in rows if r["stage"] == "train"}
     runs = {**comparison_runs(cfg), **seed_runs(cfg, "SynCLR"), **seed_runs(cfg, "SimCLR"),
-            **study_runs(cfg, build=False)}
+            **shortcut_runs(cfg), **study_runs(cfg, build=False)}
     for what, overrides in runs.items():
         path = _artifact_path("train", variant(cfg, overrides))
         if path is not None and path.name not in seen:

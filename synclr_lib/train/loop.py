@@ -27,6 +27,7 @@ from ..config import ConfigError, train_seed
 from ..atomic import atomic_write
 from ..data.batches import CaptionBatches, ImageBatches, shard
 from ..data.pixels import to_tensor
+from ..runtime import bf16_enabled
 from . import distributed, schedules
 from .objectives import Objective, Schedules, StepBatch, check_config, step_seed
 
@@ -47,7 +48,7 @@ def checkpoint_key(cfg) -> dict:
     """What a run's result depends on: a checkpoint must agree with it to be resumed, and it
     is the train stage's own cache key."""
     train = {k: v for k, v in cfg.section("train").items() if k not in NOT_IN_RESULT}
-    return {"train": train, "seed": train_seed(cfg), "bf16": cfg.run.bf16, "loop_version": LOOP_VERSION}
+    return {"train": train, "seed": train_seed(cfg), "bf16": bf16_enabled(cfg), "loop_version": LOOP_VERSION}
 
 
 def save_checkpoint(path: Path, objective, optimizer, step: int, history: list, cfg) -> None:
@@ -178,7 +179,7 @@ def train(cfg, data, out_dir, *, on_step=None, progress: bool = True) -> dict:
         lr, wd = schedules.learning_rate(step, t), schedules.weight_decay(step, t)
         loss, parts, grad_norm, sched, momentum = training_step(
             objective, optimizer, params, make_batch(cfg, objective, sampler, images, step, info), step, t,
-            cfg.run.bf16)
+            bf16_enabled(cfg))
         logged = {"loss": loss.detach().float(), **{k: v.float() for k, v in parts.items()}}
         for k, v in logged.items():
             window.setdefault(k, []).append(distributed.mean_over_ranks(v).item())

@@ -35,8 +35,10 @@ from torch import nn
 
 from ..config import ConfigError, train_seed
 from ..data.augment import ViewAugmenter, random_masks
+from ..data.proxy import parse_open
 from ..losses import clip_loss, ibot_patch_loss, multi_positive_loss, sinkhorn_knopp
 from ..models import DINOHead, ProjectionHead, add_stochastic_depth, build_encoder
+from ..models.heads import NORMS
 from ..models.vit import check_attention
 from ..runtime import generator
 from . import distributed
@@ -64,7 +66,10 @@ def check_train_config(cfg) -> None:
     if t.method not in METHODS:
         raise ConfigError(f"unknown train.method {t.method!r}; valid: {', '.join(METHODS)}")
     parse_components(t.components)
+    parse_open(t.proxy_open)
     check_attention(t)
+    if t.proj_norm not in NORMS:
+        raise ConfigError(f"unknown train.proj_norm {t.proj_norm!r}; valid: {', '.join(NORMS)}")
     if t.data not in SOURCES:
         raise ConfigError(f"unknown train.data {t.data!r}; valid: {', '.join(SOURCES)}")
     if t.data == "web" and t.method not in WEB_METHODS and not t.data_dir:
@@ -133,8 +138,9 @@ class Objective(nn.Module):
         self.drop_path = add_stochastic_depth(self.encoder, t.drop_path)
         self.aug = ViewAugmenter(t)
         self.n_patches = (t.image_size // t.patch_size) ** 2
+        self.mask_pixels = t.ibot_mask_pixels and bool(t.stem_channels)
         if t.method in ("synclr", "simclr", "clip"):
-            self.proj = ProjectionHead(t.width, t.proj_hidden, t.proj_dim)
+            self.proj = ProjectionHead(t.width, t.proj_hidden, t.proj_dim, norm=t.proj_norm)
         if "ibot" in self.components:
             self.ibot_head = DINOHead(t.width, t.ibot_hidden, t.ibot_bottleneck, t.ibot_prototypes)
         if t.method == "supce":
@@ -213,7 +219,7 @@ class Objective(nn.Module):
             masks = random_masks(gen, batch.n_global, self.n_patches, t.ibot_mask_prob, t.ibot_mask_ratio)
             n_masked_global = int(masks.any(1).sum())
             masks = masks[start:start + b].to(crops.device)
-        out = self._encode(crops, batch, bool_masked_pos=masks)
+        out = self._encode(mask_pixels(crops, masks) if self.mask_pixels else crops, batch, bool_masked_pos=masks)
         anchors_g = self.proj(out[:, 0])
         ids = batch.ids
         all_ids = distributed.gather(ids)
@@ -228,7 +234,7 @@ class Objective(nn.Module):
         cols = torch.arange(len(all_ids), device=ids.device)
         loss_g = multi_positive_loss(anchors_g, candidates, ids, all_ids, t.temperature,
                                      exclude=own.view(-1, 1) == cols.view(1, -1))
-        parts = {"contrastive": loss_g.detach()}
+        parts = {"contrastive": loss_g.detach(), "embedding_cosine": mean_pairwise_cosine(anchors_g)}
         loss = loss_g
         if "multicrop" in comps and t.n_local > 0:
             local = self._views(gen, batch, "local", per_image=t.n_local)  # view-major
@@ -273,7 +279,7 @@ class Objective(nn.Module):
         cols = torch.arange(len(all_ids), device=ids.device)
         loss = multi_positive_loss(z, candidates, ids, all_ids, self.t.temperature,
                                    exclude=own.view(-1, 1) == cols.view(1, -1))
-        return loss, {"contrastive": loss.detach()}
+        return loss, {"contrastive": loss.detach(), "embedding_cosine": mean_pairwise_cosine(z)}
 
     def _supce(self, batch: StepBatch, sched: Schedules):
         crops = self._views(generator(batch.seed), batch, "global")
@@ -293,7 +299,27 @@ class Objective(nn.Module):
         # every rank computes the same global loss; averaging gradients over ranks is exact
         temperature = 1 / self.log_scale.clamp(max=math.log(100)).exp()
         loss = clip_loss(all_img, all_txt, all_img_ids, all_txt_ids, temperature)
-        return loss, {"clip": loss.detach(), "logit_scale": (1 / temperature).detach()}
+        return loss, {"clip": loss.detach(), "logit_scale": (1 / temperature).detach(),
+                      "embedding_cosine": mean_pairwise_cosine(img)}
+
+
+def mask_pixels(crops: torch.Tensor, masks: torch.Tensor | None) -> torch.Tensor:
+    """crops [b, 3, H, W] with the pixels of masked patches (masks [b, grid*grid]) set to 0, mid-grey."""
+    if masks is None:
+        return crops
+    grid = int(round(masks.shape[1] ** 0.5))
+    keep = 1 - F.interpolate(masks.view(-1, 1, grid, grid).to(crops.dtype), size=crops.shape[-2:], mode="nearest")
+    return crops * keep
+
+
+def mean_pairwise_cosine(z: torch.Tensor) -> torch.Tensor:
+    """Mean cosine similarity between the embeddings of different images of a batch (detached):
+    near 1 means collapse (every image the same vector), which the training curves log."""
+    z = F.normalize(z.detach().float(), dim=-1)
+    n = len(z)
+    if n < 2:
+        return z.new_zeros(())
+    return (z.sum(0).square().sum() - n) / (n * (n - 1))
 
 
 def _take(params, idx):

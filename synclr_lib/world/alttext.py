@@ -20,6 +20,10 @@ PREFIXES = ["", "", "", "", "photo of", "image of", "picture:", "stock photo", "
             "new", "my favourite", "look at this"]
 SUFFIXES = ["", "", "", "", "| free shipping", "hd", "4k", "wallpaper", "#design", "buy now", "for sale",
             "jpg", "(sold)", "- click to enlarge"]
+# How often alt-text names what the image shows: real alt-text often leaves colour and
+# place out, and g2 can only learn to vary what its training captions leave open.
+ALT_TEXT_COLOUR_P = 0.5  # an object's colour is named
+ALT_TEXT_BACKGROUND_P = 0.6  # the background is named
 
 
 def sample_scene(seed: int, *, source: str = "web", prior: float = 0.95, layout: str | None = None,
@@ -61,7 +65,7 @@ def _pick(rng, phrases, canonical_p=0.5):
     return phrases[1 + rng.integers(len(phrases) - 1)]
 
 
-def _noun_phrase(rng, obj, colour, size, count, *, colour_p=0.9, size_p=0.4, count_p=0.9):
+def _noun_phrase(rng, obj, colour, size, count, *, colour_p=ALT_TEXT_COLOUR_P, size_p=0.4, count_p=0.9):
     noun = _pick(rng, VOCABULARY["objects"][obj])
     if count > 1:
         noun = plural(noun)
@@ -95,10 +99,10 @@ def alt_text(spec: SceneSpec, seed: int | None = None) -> str:
         subject += (", " if rng.random() < 0.5 else " and ") + _noun_phrase(rng, obj, col, None, 1, size_p=0)
     if spec.relation:
         rel = _pick(rng, VOCABULARY["relations"][spec.relation], 0.6)
-        other = _noun_phrase(rng, spec.other, spec.other_colour, None, 1, colour_p=0.5, size_p=0)
+        other = _noun_phrase(rng, spec.other, spec.other_colour, None, 1, size_p=0)
         subject = f"{subject} {rel} {other}"
     parts = [subject]
-    if rng.random() < 0.85:  # the background is sometimes left out
+    if rng.random() < ALT_TEXT_BACKGROUND_P:
         bg = _pick(rng, VOCABULARY["backgrounds"][spec.background])
         form = rng.integers(4)
         if form == 0:

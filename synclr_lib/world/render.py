@@ -19,7 +19,7 @@ import numpy as np
 from .concepts import (COLOUR_RGB, COUNTS, GARMENTS, OBJECT_GROUPS, SIZE_FRACTION, WorldError,
                        check_concept, mask_label)
 from .sprites import EXTENT, garment_index, object_patch
-from .textures import SOURCES, background_window
+from .textures import SOURCES, background_window, varied_background_window
 
 MIN_SIZE = 16  # smaller canvases cannot hold a recognisable object
 ROTATION_RANGE = {"garment": 12.0, "glyph": 20.0, "shape": 20.0}  # +- degrees, kept small:
@@ -46,6 +46,8 @@ class SceneSpec:
     sprite: int | None = None  # Fashion-MNIST index of a garment main object (None: from seed)
     source: str = "web"  # "web" (Fashion-MNIST train) or "eval" (test split, other textures)
     seed: int = 0
+    background_variation: float = 0.0  # 0-1: camera and light variation of the background
+    # (textures.varied_background_window); 0 shows the tile as is, as the mini-web does
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -80,6 +82,8 @@ def validate(spec: SceneSpec, size: int = 32) -> None:
         raise WorldError(f"unknown source {spec.source!r}; valid: {', '.join(SOURCES)}")
     if not isinstance(spec.seed, (int, np.integer)) or spec.seed < 0:
         raise WorldError(f"seed must be a non-negative int, got {spec.seed!r}")
+    if not 0 <= spec.background_variation <= 1:
+        raise WorldError(f"background_variation must be in [0, 1], got {spec.background_variation!r}")
     if spec.object is None:
         if spec.relation or spec.other or spec.extras or spec.count != 1:
             raise WorldError("a background-only scene (object=None) has no count, relation or extras")
@@ -235,7 +239,11 @@ def render(spec: SceneSpec, size: int = 32) -> tuple[np.ndarray, np.ndarray]:
     rng_bg = np.random.default_rng([int(spec.seed), 0])
     rng_layout = np.random.default_rng([int(spec.seed), 1])
     rng_noise = np.random.default_rng([int(spec.seed), 2])
-    canvas = background_window(spec.background, spec.source, size, rng_bg)
+    if spec.background_variation:  # its own stream: scenes without variation draw as before
+        canvas = varied_background_window(spec.background, spec.source, size,
+                                          np.random.default_rng([int(spec.seed), 8]), spec.background_variation)
+    else:
+        canvas = background_window(spec.background, spec.source, size, rng_bg)
     canvas *= np.float32(rng_bg.uniform(0.9, 1.1))  # lighting
     mask = np.full((size, size), mask_label(spec.background), dtype=np.int16)
     for it in layout(spec, size, rng_layout):

@@ -13,9 +13,12 @@ The paper probes its frozen encoder on ImageNet, nine fine-grained datasets, ADE
 
 Rendered suites use seeds from `world.eval_seed` on (the mini-web's end before it),
 Fashion-MNIST *test* sprites and the evaluation half of every texture, so no evaluation
-image is a mini-web image. Class-balanced splits have `suite_{train,val,test}_per_class`
-images per class; multilabel has that many x 20 images; segmentation and the real datasets
-split in the same train:val:test proportions (real ones capped at `real_max_per_split`).
+image is a mini-web image. textures and scenes show each background through a random camera
+and light (`SceneSpec.background_variation`), as photos of one DTD or SUN397 class vary; the
+mini-web and the other suites show the tiles as they are. Class-balanced splits have
+`suite_{train,val,test}_per_class` images per class; multilabel has that many x 20 images;
+segmentation and the real datasets split in the same train:val:test proportions (real ones
+capped at `real_max_per_split`).
 
     suite = load_suite("objects", cfg, "test")   # Suite(images, labels, class_names, metric, ...)
 
@@ -25,7 +28,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +42,11 @@ from .render import SceneSpec
 from .web import WORLD_VERSION, check_seed_ranges, render_many
 
 SPLITS = ("train", "val", "test")
+SUITES_VERSION = 1  # bump when a suite's specs or rendering change, so cached suites are rebuilt
+# (1: textures and scenes vary the background's camera and light)
+# camera and light variation of the background in the textures and scenes suites: without it an
+# untrained encoder already told the 12 backgrounds apart (benchmarks/results/suite_room.md)
+SUITE_BACKGROUND_VARIATION = 1.0
 METRICS = ("top1", "mean_per_class", "map11", "miou")
 MULTILABEL_CLASSES = GARMENTS + SHAPES[:10]  # 20 labels, as VOC2007 has 20
 SEGMENTATION_CLASSES = MASK_CLASSES[:len(BACKGROUNDS) + len(OBJECTS)]  # no glyph is drawn in these scenes
@@ -65,9 +73,11 @@ SUITES: dict[str, tuple[str, list, str, str]] = {
                 "Colour of the main object, 12 colours with close hue pairs (blue/navy, teal/cyan, ...). "
                 "Stands for Flowers-102, where colour is a key cue (mean per-class)."),
     "textures": ("fine_grained", BACKGROUNDS, "top1",
-                 "The 12 backgrounds with no object. Stands for DTD (top-1)."),
+                 "The 12 backgrounds with no object, each seen at a random zoom, rotation and blur in a "
+                 "random light (contrast, brightness, saturation, hue, white balance). Stands for DTD (top-1)."),
     "scenes": ("fine_grained", BACKGROUNDS, "top1",
-               "The 12 places, each with an unrelated object in front. Stands for SUN397 (top-1)."),
+               "The 12 places, each with an unrelated object in front, the place varied as in textures. "
+               "Stands for SUN397 (top-1)."),
     "counts": ("fine_grained", COUNTS, "top1",
                "How many copies of an object, 1-4. Fills the Food-101 slot of the nine; the paper has no "
                "counting task (top-1)."),
@@ -167,9 +177,11 @@ def _class_spec(name, cls, seed, prior):
     if name == "colours":
         return sample_scene(seed, layout="single", colour=cls, **common)
     if name == "textures":
-        return SceneSpec(None, background=cls, source="eval", seed=seed)
+        return SceneSpec(None, background=cls, source="eval", seed=seed,
+                         background_variation=SUITE_BACKGROUND_VARIATION)
     if name == "scenes":
-        return sample_scene(seed, layout="single", background=cls, **common)
+        return replace(sample_scene(seed, layout="single", background=cls, **common),
+                       background_variation=SUITE_BACKGROUND_VARIATION)
     if name == "counts":
         return sample_scene(seed, layout="single" if cls == 1 else "count", count=cls, **common)
     if name == "relations":
@@ -309,7 +321,7 @@ SUITE_KEYS = ("image_size", "eval_seed", "suite_train_per_class", "suite_val_per
 
 
 @stage("suites", payload=lambda cfg: {"world": {k: getattr(cfg.world, k) for k in SUITE_KEYS},
-                                      "version": WORLD_VERSION})
+                                      "version": WORLD_VERSION, "suites_version": SUITES_VERSION})
 def build_suites(cfg: Config, out: Path) -> dict:
     """Render every evaluation suite and resize the real ones: <name>_<split>.npz + suites.json."""
     check_seed_ranges(cfg)

@@ -8,6 +8,7 @@ another seed. Introduced in notebooks/01_world.py.
 """
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -21,6 +22,17 @@ REAL_TINT = {"brick wall": ((70, 35, 30), (200, 120, 95)), "grass": ((25, 60, 20
              "gravel": ((70, 65, 60), (205, 195, 175))}
 REAL_LOADER = {"brick wall": "brick", "grass": "grass", "gravel": "gravel"}
 REAL_ZOOM = {"brick wall": 0.3, "grass": 0.5, "gravel": 0.4}  # image px per texture px at 32 px
+# Within-class appearance variation (`varied_background_window`), as photos of one DTD or SUN397
+# class differ in camera and light; each range is scaled by a strength in [0, 1].
+VARIATION_ZOOM = (0.6, 1.7)  # image px per tile px, log-uniform: the camera's distance
+VARIATION_ROTATION = 180.0  # +- degrees: a surface may be seen from any side ...
+UPRIGHT_ROTATION = {"sky": 10.0}  # ... but a place with an up keeps it (only a camera tilt)
+VARIATION_BLUR = 1.0  # largest Gaussian sigma in 32-px-image pixels: focus and motion
+VARIATION_CONTRAST = 0.5  # contrast factor in [1 - c, 1 + c] around the window's mean
+VARIATION_BRIGHTNESS = 0.35  # brightness factor in [1 - b, 1 + b]: exposure
+VARIATION_SATURATION = (0.4, 1.4)  # saturation factor range (1: unchanged)
+VARIATION_HUE = 30.0  # +- degrees of hue rotation: season, light source, material
+VARIATION_TINT = 0.12  # std of the log per-channel gain: white balance
 
 
 def _noise(rng, h, w, scale):
@@ -123,3 +135,61 @@ def background_window(name: str, source: str, image_size: int, rng: np.random.Ge
     if name == "sky":  # keep the horizon gradient upright: windows start at an image row
         y = 0
     return tile[y:y + image_size, x:x + image_size].copy()
+
+
+def _scaled_range(lo: float, hi: float, strength: float) -> tuple[float, float]:
+    """[lo, hi] shrunk towards 1 (no change) by strength."""
+    return 1 + (lo - 1) * strength, 1 + (hi - 1) * strength
+
+
+def varied_background_window(name: str, source: str, image_size: int, rng: np.random.Generator,
+                             strength: float) -> np.ndarray:
+    """A window of the background's tile seen through a random camera (zoom, rotation, blur) in a
+    random light (contrast, brightness, saturation, hue, white balance); `strength` in [0, 1]
+    scales every VARIATION_* range. A fresh float32 [size, size, 3] array in [0, 1]."""
+    from scipy.ndimage import gaussian_filter, map_coordinates
+
+    if not 0 <= strength <= 1:
+        raise WorldError(f"background variation strength must be in [0, 1], got {strength!r}")
+    tile = texture_tile(name, source, image_size)
+    side = tile.shape[0]
+    unit = image_size / 32
+    log_lo, log_hi = (strength * math.log(z) for z in VARIATION_ZOOM)
+    turn = math.radians(rng.uniform(-1, 1) * strength * UPRIGHT_ROTATION.get(name, VARIATION_ROTATION))
+    cos, sin = math.cos(turn), math.sin(turn)
+    # the rotated window's bounding box, in tile px, must fit the tile
+    spread = abs(cos) + abs(sin)
+    if name == "sky":  # the horizon gradient repeats every image height: stay within one period
+        log_lo = max(log_lo, math.log(spread))
+        log_hi = max(log_hi, log_lo)
+    zoom = math.exp(rng.uniform(log_lo, log_hi))
+    half_box = image_size / zoom * spread / 2
+    period = image_size if name == "sky" else side
+    cx = rng.uniform(half_box, side - half_box)
+    cy = rng.uniform(half_box, period - half_box)
+    offsets = (np.arange(image_size, dtype=np.float32) + 0.5 - image_size / 2) / zoom
+    u, v = np.meshgrid(offsets, offsets)  # u along x (columns), v along y (rows)
+    xs = cx - 0.5 + cos * u - sin * v
+    ys = cy - 0.5 + sin * u + cos * v
+    window = np.stack([map_coordinates(tile[..., c], [ys, xs], order=1, mode="nearest") for c in range(3)], -1)
+    sigma = rng.uniform(0, strength * VARIATION_BLUR) * unit
+    if sigma > 0:
+        window = gaussian_filter(window, sigma=(sigma, sigma, 0), mode="reflect")
+    luma_weights = np.array([0.299, 0.587, 0.114], np.float32)
+    contrast = rng.uniform(*_scaled_range(1 - VARIATION_CONTRAST, 1 + VARIATION_CONTRAST, strength))
+    window = window.mean((0, 1)) + (window - window.mean((0, 1))) * contrast
+    window = window * rng.uniform(*_scaled_range(1 - VARIATION_BRIGHTNESS, 1 + VARIATION_BRIGHTNESS, strength))
+    luma = window @ luma_weights
+    saturation = rng.uniform(*_scaled_range(*VARIATION_SATURATION, strength))
+    window = luma[..., None] + (window - luma[..., None]) * saturation
+    window = window @ _hue_rotation(rng.uniform(-1, 1) * strength * VARIATION_HUE).T
+    window = window * np.exp(rng.normal(0, strength * VARIATION_TINT, 3))
+    return np.ascontiguousarray(np.clip(window, 0, 1), dtype=np.float32)
+
+
+def _hue_rotation(degrees: float) -> np.ndarray:
+    """3x3 RGB matrix turning the hue by `degrees` (a rotation of the YIQ chroma plane)."""
+    to_yiq = np.array([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]])
+    a = math.radians(degrees)
+    turn = np.array([[1, 0, 0], [0, math.cos(a), -math.sin(a)], [0, math.sin(a), math.cos(a)]])
+    return (np.linalg.inv(to_yiq) @ turn @ to_yiq).astype(np.float32)

@@ -32,7 +32,7 @@ from .concepts import WorldError
 from .render import SceneSpec, render
 from .sprites import load_fashion_mnist
 
-WORLD_VERSION = 3  # bump when rendering or sampling changes, so cached worlds are rebuilt (3: C of 22 objects)
+WORLD_VERSION = 4  # bump when rendering, sampling or alt-text changes, so cached worlds are rebuilt (4: terser alt-text)
 CHUNK = 1024  # scenes per rendering task
 
 

@@ -2,10 +2,10 @@
 import numpy as np
 import pytest
 
-from synclr_lib.captions.demonstrations import MINI_POOL, REAL_POOL
+from synclr_lib.captions.demonstrations import MINI_COLOUR_SHARE, MINI_POOL, REAL_POOL
 from synclr_lib.captions.prompts import (DEMO_GAP, INSTRUCTIONS, Demonstration, PromptError,
                                          build_prompt, first_line, format_prompt)
-from synclr_lib.world import mentions
+from synclr_lib.world import mentions, plausible_backgrounds
 
 
 @pytest.mark.parametrize("template,extra", [("c", {}), ("c_bg", {"background": "grass"}),
@@ -53,6 +53,19 @@ def test_mini_demonstrations_mention_their_key_in_world_vocabulary():
             assert d.concept in m["objects"], d
             assert d.background is None or d.background in m["backgrounds"], d
             assert d.relation is None or d.relation in m["relations"], d
+
+
+def test_mini_demonstrations_name_a_colour_in_a_minority():
+    demos = [d for pool in MINI_POOL.values() for d in pool]
+    share = np.mean([bool(mentions(d.caption)["colours"]) for d in demos])
+    assert share == pytest.approx(MINI_COLOUR_SHARE, abs=0.03)
+    assert MINI_COLOUR_SHARE < 0.5
+
+
+def test_mini_demonstrations_name_only_backgrounds_plausible_for_their_concept():
+    for demos in MINI_POOL.values():
+        for d in demos:
+            assert set(mentions(d.caption)["backgrounds"]) <= set(plausible_backgrounds(d.concept)), d
 
 
 def test_query_must_fit_its_template():

@@ -46,7 +46,8 @@ def test_build_is_deterministic_and_leaves_global_rng_alone(tiny):
 @pytest.fixture
 def stock(tiny):
     """The stock ViT (linear patchify), the paper's encoder."""
-    return resolve("smoke", ["train.width=16", "train.depth=2", "train.heads=2", "train.stem_channels=()"]).train
+    return resolve("smoke", ["train.width=16", "train.depth=2", "train.heads=2", "train.stem_channels=()",
+                             "train.patch_size=4"]).train
 
 
 def test_stem_choice_builds_the_right_class(tiny, stock):
@@ -59,7 +60,8 @@ def test_stem_choice_builds_the_right_class(tiny, stock):
     assert isinstance(conv, ConvStemViTModel)
     assert isinstance(conv.embeddings.patch_embeddings.projection, ConvStem)
     strides = [m.stride for m in conv.embeddings.patch_embeddings.projection if isinstance(m, torch.nn.Conv2d)]
-    assert strides == [(2, 2), (2, 2), (1, 1)]  # patch 4 = two halvings, then the 1x1 projection
+    # smoke trunk (8, 16, 16, 32) at patch 8: one stride-1 layer, three halvings, then the 1x1 projection
+    assert strides == [(1, 1), (2, 2), (2, 2), (2, 2), (1, 1)]
 
 
 def test_conv_stem_loads_outside_synclr_lib_with_remote_code(tiny, tmp_path):
@@ -87,7 +89,7 @@ def test_conv_stem_loads_outside_synclr_lib_with_remote_code(tiny, tmp_path):
 
 
 def test_bad_stem_channels_are_config_errors():
-    t = resolve("smoke", ["train.stem_channels=16,32,64"]).train  # patch 4 has two halvings
+    t = resolve("smoke", ["train.stem_channels=16,32"]).train  # patch 8 needs three halvings
     with pytest.raises(ConfigError, match="stem_channels"):
         build_encoder(t)
 
@@ -96,7 +98,7 @@ def test_conv_stem_masked_token_is_the_mask_token(tiny):
     model = build_encoder(tiny).eval()
     with torch.no_grad():
         model.embeddings.mask_token.fill_(0.5)
-        mask = torch.zeros(2, 64, dtype=torch.bool)
+        mask = torch.zeros(2, 16, dtype=torch.bool)
         mask[:, 5] = True
         emb = model.embeddings(torch.rand(2, 3, 32, 32), bool_masked_pos=mask)
     want = 0.5 + model.embeddings.position_embeddings[0, 1 + 5]
@@ -123,7 +125,7 @@ def test_mask_token_replaces_masked_patches(stock):
 def test_local_crops_interpolate_positions(tiny):
     model = build_encoder(tiny).eval()
     out = model(torch.rand(3, 3, 16, 16), interpolate_pos_encoding=True).last_hidden_state
-    assert out.shape == (3, 1 + 16, tiny.width)
+    assert out.shape == (3, 1 + (16 // tiny.patch_size) ** 2, tiny.width)
 
 
 def test_bad_sizes_are_config_errors():
@@ -179,3 +181,14 @@ def test_unknown_attention_is_a_config_error(tiny):
 
     with pytest.raises(ConfigError, match="train.attention"):
         build_encoder(replace(tiny, attention="flash"))
+
+
+def test_trunk_layers_before_the_halvings_keep_full_resolution():
+    """stem_channels longer than log2(patch): the leading layers are stride 1 (a CNN trunk)."""
+    t = resolve("smoke", ["train.patch_size=4", "train.stem_channels=8,8,16", "train.stem_norm_groups=4"]).train
+    stem = build_encoder(t).embeddings.patch_embeddings.projection
+    convs = [m for m in stem if isinstance(m, torch.nn.Conv2d)]
+    assert [c.stride for c in convs] == [(1, 1), (2, 2), (2, 2), (1, 1)]
+    assert all(m.num_groups == 4 for m in stem if isinstance(m, torch.nn.GroupNorm))
+    with pytest.raises(ConfigError, match="divisible"):
+        build_encoder(resolve("smoke", ["train.stem_norm_groups=3"]).train)

@@ -1,6 +1,7 @@
 """The training loop: exact resume after a kill, checkpoints, outputs, bad input."""
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 import torch
@@ -122,3 +123,18 @@ def test_group_by_row_fields_and_caption_text(tiny_data_dir):
     data.rows[0].pop("background")
     keys = data.group_keys("colour,background")  # colour from the text for every row
     assert keys[0] != keys[1]
+
+
+def test_embeddings_do_not_collapse(tiny_data_dir, tmp_path):
+    """The curves log the mean pairwise cosine of a batch's embeddings. With the default
+    (BatchNorm) projection head it stays well below 1 through training; a LayerNorm head under
+    BYOL's colour augmentation maps every image to one vector and its loss stays at ln(P*K - 1)."""
+    data = from_synthetic(tiny_data_dir)
+    common = ["train.steps=20", "train.log_every=1", "train.captions_per_batch=8", "train.components=", "train.lr=3e-3"]
+    byol = ["train.jitter_prob=0.8", "train.grayscale_prob=0.2", "train.solarize_prob=0.2", "train.global_scale=0.32,1.0"]
+    train(resolve("smoke", common), data, tmp_path / "batch", progress=False)
+    train(resolve("smoke", common + byol + ["train.proj_norm=layer"]), data, tmp_path / "layer", progress=False)
+    batch, layer = (pd.read_csv(tmp_path / name / "curves.csv") for name in ("batch", "layer"))
+    assert batch["embedding_cosine"].max() < 0.9
+    assert layer["embedding_cosine"].iloc[-10:].min() > 0.99
+    assert layer["loss"].iloc[-1] == pytest.approx(np.log(31), abs=0.05)  # 32 images: 31 candidates each

@@ -39,7 +39,7 @@ def test_table4_rows(tiny_data_dir, components, terms, teacher):
     data = from_synthetic(tiny_data_dir)
     obj = Objective(cfg, data).train()
     loss, parts = obj(batch_of(data), Schedules(0.04))
-    assert set(parts) == terms and (obj.teacher is not None) == teacher
+    assert set(parts) == terms | {"embedding_cosine"} and (obj.teacher is not None) == teacher
     assert torch.isfinite(loss)
     loss.backward()
     assert obj.encoder.embeddings.cls_token.grad is not None
@@ -91,7 +91,42 @@ def test_schedules():
     assert schedules.learning_rate(9, t) == pytest.approx(t.lr)
     assert schedules.learning_rate(100, t) == pytest.approx(t.min_lr)
     assert schedules.weight_decay(0, t) == pytest.approx(0.04) and schedules.weight_decay(100, t) == pytest.approx(0.2)
-    assert schedules.ema_momentum(0, t) == pytest.approx(0.994) and schedules.ema_momentum(100, t) == pytest.approx(1.0)
+    assert schedules.ema_momentum(0, t) == pytest.approx(t.ema_start) and schedules.ema_momentum(100, t) == pytest.approx(1.0)
     assert schedules.teacher_temperature(25, t) == pytest.approx(0.055)
     assert schedules.teacher_temperature(80, t) == pytest.approx(0.07)
     assert schedules.cosine(50, 100, 1.0, 0.0) == pytest.approx(0.5)
+
+
+def test_mean_pairwise_cosine_and_pixel_masks():
+    from synclr_lib.train.objectives import mask_pixels, mean_pairwise_cosine
+
+    z = torch.randn(16, 8)
+    normed = torch.nn.functional.normalize(z, dim=-1)
+    want = (normed @ normed.T)[~torch.eye(16, dtype=torch.bool)].mean()
+    assert torch.allclose(mean_pairwise_cosine(z), want, atol=1e-6)
+    assert torch.allclose(mean_pairwise_cosine(torch.ones(4, 8)), torch.tensor(1.0))
+    crops = torch.ones(2, 3, 8, 8)
+    masks = torch.zeros(2, 4, dtype=torch.bool)
+    masks[0, 3] = True  # the bottom-right 4x4 patch of a 2x2 grid
+    out = mask_pixels(crops, masks)
+    assert out[0, :, 4:, 4:].abs().sum() == 0 and out[0, :, :4].eq(1).all() and out[1].eq(1).all()
+    assert mask_pixels(crops, None) is crops
+
+
+def test_ibot_masked_pixels_are_invisible_to_the_student(tiny_data_dir, monkeypatch):
+    """With `train.ibot_mask_pixels` and a conv trunk, the student sees a masked patch's pixels
+    blanked (its neighbours' tokens would otherwise carry them), besides the mask token."""
+    cfg = resolve("smoke", ["train.components=ibot", "train.ibot_mask_prob=1.0", "train.ibot_mask_ratio=0.5",
+                            "train.ibot_mask_pixels=true"])
+    obj = Objective(cfg, from_synthetic(tiny_data_dir)).eval()
+    seen = []
+    monkeypatch.setattr(obj, "_encode", lambda x, batch, **kw: seen.append((x, kw["bool_masked_pos"])) or
+                        Objective._encode(obj, x, batch, **kw))
+    obj(batch_of(from_synthetic(tiny_data_dir)), Schedules(0.04))
+    pixels, masks = seen[0]
+    grid = int(masks.shape[1] ** 0.5)
+    step = pixels.shape[-1] // grid
+    assert masks[0].any()
+    for j in masks[0].nonzero()[:, 0].tolist():
+        r, c = divmod(j, grid)
+        assert pixels[0, :, r * step:(r + 1) * step, c * step:(c + 1) * step].abs().sum() == 0

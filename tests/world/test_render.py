@@ -1,6 +1,9 @@
 """The renderer: determinism, masks that agree with pixels, and clear errors for bad specs."""
+from dataclasses import replace
+
 import numpy as np
 import pytest
+from scipy.ndimage import binary_erosion
 
 from synclr_lib.world import (BACKGROUNDS, COLOURS, DRAWABLE, GLYPHS, MASK_CLASSES, OBJECTS, RELATIONS, SceneSpec,
                               WorldError, mask_label, render)
@@ -95,3 +98,48 @@ def test_fashion_mnist_splits_feed_web_and_eval_separately():
     with pytest.raises(WorldError, match="is not a 'sneaker' of the Fashion-MNIST test split"):
         render(SceneSpec("sneaker", "red", "grass", sprite=int((train_labels == 0).nonzero()[0][0]),
                          source="eval"), 32)
+
+
+def _luma(image):
+    return image.astype(np.float64) @ np.array([0.299, 0.587, 0.114])
+
+
+def _hue_degrees(image):
+    """Hue angle of the image's mean colour in the YIQ chroma plane."""
+    r, g, b = image.reshape(-1, 3).mean(0)
+    return np.degrees(np.arctan2(0.211 * r - 0.523 * g + 0.312 * b, 0.596 * r - 0.274 * g - 0.322 * b))
+
+
+def _orientation_degrees(image):
+    """Dominant gradient orientation (structure tensor), in [0, 180)."""
+    gy, gx = np.gradient(_luma(image))
+    return np.degrees(0.5 * np.arctan2(2 * (gx * gy).sum(), (gx ** 2 - gy ** 2).sum())) % 180
+
+
+def test_background_variation_varies_light_colour_and_orientation():
+    """Renders of one texture class differ in brightness, hue and stripe orientation far more
+    with background_variation=1 (the textures and scenes suites) than without (the mini-web)."""
+    def renders(background, variation):
+        return [render(SceneSpec(None, background=background, source="eval", seed=s,
+                                 background_variation=variation), 32)[0] for s in range(24)]
+
+    plain, varied = renders("grass", 0.0), renders("grass", 1.0)
+    brightness_spread = [np.std([_luma(im).mean() for im in ims]) for ims in (plain, varied)]
+    assert brightness_spread[1] > 2 * brightness_spread[0] and brightness_spread[1] > 15
+    hue_spread = [np.ptp([_hue_degrees(im) for im in ims]) for ims in (plain, varied)]
+    assert hue_spread[1] > 3 * hue_spread[0] and hue_spread[1] > 30
+    turns = [np.ptp([_orientation_degrees(im) for im in renders("stripes", v)]) for v in (0.0, 1.0)]
+    assert turns[0] < 10 and turns[1] > 90
+
+
+def test_background_variation_leaves_objects_and_masks_alone():
+    for seed in range(3):
+        spec = SceneSpec("hexagon", "magenta", "wood", size="large", source="eval", seed=seed)
+        plain, plain_mask = render(spec, 32)
+        varied, varied_mask = render(replace(spec, background_variation=1.0), 32)
+        assert (plain_mask == varied_mask).all()
+        inside = binary_erosion(plain_mask == mask_label("hexagon"), iterations=1)  # alpha 1, no edge blend
+        assert inside.sum() > 20 and np.abs(plain[inside].astype(int) - varied[inside]).max() <= 1
+        assert not (plain[~inside] == varied[~inside]).all()
+    with pytest.raises(WorldError, match="background_variation must be in"):
+        render(SceneSpec(None, background="sky", background_variation=1.5), 32)

@@ -6,7 +6,7 @@ import pytest
 
 from synclr_lib.config import resolve
 from synclr_lib.world import MASK_CLASSES, OBJECTS, WorldError, load_mini_web, load_suite, suite_names
-from synclr_lib.world.suites import SPLITS, SUITES, proportional_split, suite_specs
+from synclr_lib.world.suites import SPLITS, SUITE_BACKGROUND_VARIATION, SUITES, proportional_split, suite_specs
 
 CFG = resolve("smoke")
 
@@ -74,6 +74,14 @@ def test_no_evaluation_image_is_a_mini_web_image(suites):
         specs = suite_specs(name, CFG, "test")
         assert all(sp["source"] == "eval" for sp in specs)
         assert not web_seeds & {sp["seed"] for sp in specs}
+
+
+def test_only_textures_and_scenes_vary_their_backgrounds(suites):
+    for name in suite_names():
+        if SUITES[name][0] == "real":
+            continue
+        expected = SUITE_BACKGROUND_VARIATION if name in ("textures", "scenes") else 0.0
+        assert {sp["background_variation"] for sp in suite_specs(name, CFG, "test")} == {expected}, name
 
 
 def test_splits_do_not_share_images(suites):

@@ -5,6 +5,7 @@ import pytest
 from synclr_lib.config import resolve
 from synclr_lib.world import OBJECTS, SceneSpec, WorldError, alt_text, load_mini_web, mentions, render, sample_scene
 from synclr_lib.world import web as web_module
+from synclr_lib.world.alttext import ALT_TEXT_BACKGROUND_P, ALT_TEXT_COLOUR_P
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +37,15 @@ def test_alt_text_mentions_only_what_is_in_the_scene_and_always_the_objects():
         assert set(found["backgrounds"]) <= {spec.background}
         assert found["relations"] == ([spec.relation] if spec.relation else [])
         assert set(found["counts"]) <= {spec.count}
+
+
+def test_alt_text_names_colour_and_background_at_the_configured_rates():
+    specs = [sample_scene(s, layout="single") for s in range(2000)]
+    said = [mentions(alt_text(s)) for s in specs]
+    colour_rate = np.mean([s.colour in m["colours"] for s, m in zip(specs, said)])
+    background_rate = np.mean([s.background in m["backgrounds"] for s, m in zip(specs, said)])
+    assert colour_rate == pytest.approx(ALT_TEXT_COLOUR_P, abs=0.04)
+    assert background_rate == pytest.approx(ALT_TEXT_BACKGROUND_P, abs=0.04)
 
 
 def test_prior_shapes_the_web_backgrounds():
