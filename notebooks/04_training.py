@@ -24,7 +24,7 @@
 # |---|---|
 # | multi-positive contrastive loss | P captions x K images per batch; cross-entropy between the uniform distribution over an anchor's positives and the softmax over all candidates |
 # | EMA teacher | the candidates come from a moving average of the encoder (momentum cosine to 1; the paper starts at 0.994 for 85k+ steps, `mini` at 0.9 for a few hundred) |
-# | iBOT | half of the global crops have half their patches masked; the student predicts the teacher's prototype assignment of each masked patch (Sinkhorn-Knopp targets) |
+# | iBOT | half of the global crops have some patches masked (the paper: half of them, loss weight 1; `mini`: a quarter, weight 0.1); the student predicts the teacher's prototype assignment of each masked patch (Sinkhorn-Knopp targets) |
 # | multi-crop | small local crops join as anchors; they only get the contrastive loss |
 #
 # The encoder is a Hugging Face `ViTModel` (saved with `save_pretrained`). At `smoke` and

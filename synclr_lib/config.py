@@ -169,9 +169,9 @@ class TrainConfig:
     teacher_temp_final: float = 0.07  # ... after the warm-up (paper 0.07)
     teacher_temp_warmup: int = 250  # steps of linear teacher-temperature warm-up (paper 4k of 85k)
     ibot_mask_prob: float = 0.5  # fraction of global crops that are masked (paper 0.5)
-    ibot_mask_ratio: float = 0.5  # fraction of a masked crop's patches replaced by the mask token
+    ibot_mask_ratio: float = 0.25  # fraction of a masked crop's patches replaced by the mask token (paper 0.5; mini: 4 of 16 tokens)
     ibot_mask_pixels: bool = False  # also blank a masked patch's pixels (a conv trunk's tokens see their neighbours' pixels)
-    ibot_weight: float = 1.0  # weight of the iBOT loss
+    ibot_weight: float = 0.1  # weight of the iBOT loss (paper 1; at mini, weight 1 stalled the contrastive loss: study_encoder_proxy.md)
     # optimisation
     steps: int = 500  # optimisation steps of the main runs (fits 12 min on 2 cores: study_encoder_proxy.md)
     warmup: int = 50  # linear lr warm-up steps
@@ -321,6 +321,8 @@ PROFILES: dict[str, dict[str, object]] = {
         "images.num_workers": 1,  # one GPU: one process
         **BYOL_AUGMENT,
         "train.ema_start": 0.994,
+        "train.ibot_weight": 1.0,
+        "train.ibot_mask_ratio": 0.5,
         "train.image_size": 64,
         "train.local_size": 32,
         "train.patch_size": 8,
@@ -358,6 +360,8 @@ PROFILES: dict[str, dict[str, object]] = {
         "images.num_workers": 1,  # one process per GPU: launch parts with --shard k --num-shards N
         **BYOL_AUGMENT,
         "train.ema_start": 0.994,
+        "train.ibot_weight": 1.0,
+        "train.ibot_mask_ratio": 0.5,
         "train.image_size": 224,
         "train.local_size": 96,
         "train.patch_size": 16,
