@@ -179,7 +179,7 @@ seg.sort_values("pixel share %", ascending=False).head(10)
 # %% [markdown]
 # ## 6. Can colour alone solve the suites?
 # A contrastive encoder in a small world happily learns colour and background and little
-# else (feasibility notes, sec. 2). So the world keeps colour independent of the object; this
+# else (an early feasibility study). So the world keeps colour independent of the object; this
 # check fits a logistic regression on colour histograms only (no shape at all). Colour and
 # texture suites should be easy from colour; object suites should stay near chance (what
 # remains above chance comes from the world prior: garments and shapes favour different
@@ -192,8 +192,8 @@ shortcut
 
 # %% [markdown]
 # ## What this world cannot show
-# It is small: 22 objects against ImageNet's 1,000 classes and 32-pixel images. The feasibility
-# study (shared notes, sec. 2) found that contrastive learning in such a world readily
+# It is small: 22 objects against ImageNet's 1,000 classes and 32-pixel images. An early feasibility
+# study found that contrastive learning in such a world readily
 # latches onto colour and background, so the objects are drawn large (14-24 px), colour is
 # independent of the object, and every object has dozens of instances (Fashion-MNIST sprites,
 # rotations, sizes, lighting). Whether an encoder learns object identity is measured, not

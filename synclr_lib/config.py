@@ -88,7 +88,7 @@ class ImageConfig:
     num_workers: int = 2  # generation processes (1 torch thread each; shard s goes to worker s mod N)
     shard_size: int = 1024  # images per output shard
     cfg_study_scales: tuple = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0, 8.0)  # Table 3 analogue
-    # mini g2 components and pretraining (recipe from feasibility-notes.md)
+    # mini g2 components and pretraining (recipe from an early feasibility study)
     vae_channels: tuple = (32, 64)  # AutoencoderKL block widths: 32 px -> 16x16x4 latents (8x8x4 capped judged object at 64 %, study_g2_recipe.md)
     vae_steps: int = 3000  # VAE training steps
     vae_batch: int = 16  # VAE batch size

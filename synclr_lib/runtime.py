@@ -130,6 +130,24 @@ def environment_report() -> dict[str, object]:
     }
 
 
+def gather_with_grad(x):
+    """x from every torchrun rank, concatenated along dim 0 in rank order and differentiable
+    (the backward sums each rank's gradient); x itself in a single process. Below models/ and
+    train/, which both need it (the projection head's BatchNorm, the loss's candidates)."""
+    import torch
+    import torch.distributed as dist
+
+    if not (dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1):
+        return x
+    import warnings
+
+    import torch.distributed.nn.functional as dist_fn
+
+    with warnings.catch_warnings():  # deprecated, but its successor needs reduce_scatter (not in gloo)
+        warnings.simplefilter("ignore", FutureWarning)
+        return torch.cat(dist_fn.all_gather(x.contiguous()), 0)
+
+
 # --------------------------------------------------------------------------------------
 # bf16 autocast: `run.bf16` = auto | true | false, resolved once per process to a bool
 # --------------------------------------------------------------------------------------

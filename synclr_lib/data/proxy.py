@@ -2,11 +2,11 @@
 sampled from the world prior; its K "images" are K renders of that spec, varying what a
 caption does not pin down (position, texture window, garment sprite, rotation, size jitter,
 noise) and, with `train.proxy_open`, the attributes a caption leaves open (colour, background),
-as Stable Diffusion redraws them per noise seed. Written in the synthetic-image shard format (images/shards.py), so training reads it
-exactly like g2's output (`train.data=proxy`).
+as Stable Diffusion redraws them per noise seed. Written in the synthetic-image shard format
+(images/shards.py), so training reads it exactly like g2's output (`train.data=proxy`).
 
 It is the oracle row of the training study (what SynCLR learns when g2 is flawless) and
-the data the training recipe was tuned on before g2 existed (feasibility-notes.md sec. 2).
+the data the training recipe was tuned on before g2 existed (an early feasibility study).
 
     root = run_stage("world_proxy", cfg)          # cached; or write_world_proxy(dir, ...)
     data = load_synthetic_images(root)

@@ -1,6 +1,6 @@
 """The paper's numbers (arXiv 2312.17742), typed once, so notebooks and the generated report
-print measured mini-scale results beside them. Source: ../shared/paper-notes.md (tables as
-cited there). Where the notes give no number (e.g. Table 9's per-dataset scores) none is
+print measured mini-scale results beside them. Source: the paper's tables (numbered
+as there). Where the paper gives no number (e.g. Table 9's per-dataset scores) none is
 invented here.
 
     from synclr_lib.evaluate import paper_numbers as paper

@@ -60,7 +60,7 @@ def mini_vae(images_cfg, image_size: int = 32):
 def mini_unet(images_cfg, latent_size: int = 8, cross_attention_dim: int = 384):
     """UNet2DConditionModel with cross-attention at the levels `images_cfg.unet_attention_levels`
     (0 = full latent resolution) and in the middle block. At 8x8 latents, level 0 only is 1.5x
-    faster than everywhere at equal quality (feasibility-notes.md); at 16x16 latents attention
+    faster than everywhere at equal quality (an early feasibility study); at 16x16 latents attention
     belongs at the coarser levels (256 tokens of self-attention cost 2.8x per step)."""
     from diffusers import UNet2DConditionModel
 

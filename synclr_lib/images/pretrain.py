@@ -10,8 +10,8 @@
 
     python -m synclr_lib g2 --profile mini        # runs g2_text and g2_vae first if needed
 
-The recipe is feasibility-notes.md sec. 1 (v-prediction, batch 32, cosine lr, a VAE trained
-on its posterior mean plus a little noise with L1 + MSE), with bf16 autocast on CPU.
+The recipe came from an early feasibility study on a 2-core CPU (v-prediction, batch 32, cosine lr, a VAE trained
+on its posterior mean plus a little noise with L1 + MSE), with bf16 autocast where `run.bf16` resolves to it.
 Loss curves land beside each model as losses.csv and losses.png. The functions below take
 plain arrays, so tests train tiny models on a handful of pairs.
 
@@ -99,7 +99,7 @@ def train_vae(images: np.ndarray, images_cfg, *, seed: int, bf16: bool = True, p
     """Train the mini AutoencoderKL on uint8 images [N, H, W, 3].
 
     The decoder sees the posterior mean plus `vae_latent_noise` Gaussian noise (sharper than
-    sampling the posterior with a KL term, feasibility-notes.md); loss L1 + MSE. Returns
+    sampling the posterior with a KL term in that study); loss L1 + MSE. Returns
     (vae in eval mode, losses DataFrame)."""
     torch.manual_seed(seed)
     vae = mini_vae(images_cfg, image_size=images.shape[1])

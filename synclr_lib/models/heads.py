@@ -6,9 +6,10 @@
   collapsed: every image mapped to one embedding, the loss stuck at ln(batch - 1)
   (benchmarks/results/study_encoder_proxy.md); centring and scaling each hidden feature over
   the batch keeps the images apart. (MoCo v3 also standardises the output; here that stopped
-  the EMA-teacher runs from learning at all, so the output layer is a plain linear one.) The statistics are always those of
-  the current *global* batch (gathered over torchrun ranks, so 1 or N processes compute the
-  same thing; no running averages: the head is discarded after training).
+  the EMA-teacher runs from learning at all, so the output layer is a plain linear one.) The
+  statistics are always those of the current *global* batch (gathered over torchrun ranks, so
+  1 or N processes compute the same thing; no running averages: the head is discarded after
+  training).
 - DINOHead: iBOT's DINO-style head: a 3-layer GELU MLP to a bottleneck, l2-normalised, then
   cosine scores against K l2-normalised prototypes (DINO's weight-normalised last layer
   with the gain fixed to 1), so scores lie in [-1, 1] before the temperatures.
@@ -21,39 +22,25 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..runtime import gather_with_grad
+
 
 NORMS = ("batch", "layer")  # train.proj_norm
-
-
-def _gather_with_grad(x: torch.Tensor) -> torch.Tensor:
-    """x from every torchrun rank, concatenated (differentiable); x itself in one process."""
-    import torch.distributed as dist
-
-    if not (dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1):
-        return x
-    import warnings
-
-    import torch.distributed.nn.functional as dist_fn
-
-    with warnings.catch_warnings():  # deprecated, but its successor needs reduce_scatter (not in gloo)
-        warnings.simplefilter("ignore", FutureWarning)
-        return torch.cat(dist_fn.all_gather(x.contiguous()), 0)
 
 
 class GlobalBatchNorm(nn.Module):
     """BatchNorm1d over the global batch (all torchrun ranks), always with batch statistics."""
 
-    def __init__(self, dim: int, eps: float = 1e-5, affine: bool = True):
+    def __init__(self, dim: int, eps: float = 1e-5):
         super().__init__()
-        self.weight = nn.Parameter(torch.ones(dim)) if affine else None
-        self.bias = nn.Parameter(torch.zeros(dim)) if affine else None
+        self.weight = nn.Parameter(torch.ones(dim))
+        self.bias = nn.Parameter(torch.zeros(dim))
         self.eps = eps
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        stats = _gather_with_grad(x.float())
+        stats = gather_with_grad(x.float())
         mean, var = stats.mean(0), stats.var(0, unbiased=False)
-        y = (x.float() - mean) * torch.rsqrt(var + self.eps)
-        return (y * self.weight + self.bias if self.weight is not None else y).to(x.dtype)
+        return ((x.float() - mean) * torch.rsqrt(var + self.eps) * self.weight + self.bias).to(x.dtype)
 
 
 def _mlp(in_dim: int, hidden: int, out_dim: int, layers: int, norm: str | None) -> nn.Sequential:

@@ -19,6 +19,7 @@ import torch
 import torch.distributed as dist
 
 from ..config import ConfigError
+from ..runtime import gather_with_grad
 
 
 @dataclass
@@ -73,13 +74,7 @@ def gather(x: torch.Tensor, with_grad: bool = False) -> torch.Tensor:
     if not active():
         return x
     if with_grad:
-        import warnings
-
-        import torch.distributed.nn.functional as dist_fn
-
-        with warnings.catch_warnings():  # deprecated, but its successor needs reduce_scatter (not in gloo)
-            warnings.simplefilter("ignore", FutureWarning)
-            return torch.cat(dist_fn.all_gather(x.contiguous()), 0)
+        return gather_with_grad(x)
     parts = [torch.empty_like(x) for _ in range(dist.get_world_size())]
     dist.all_gather(parts, x.contiguous())
     return torch.cat(parts, 0)

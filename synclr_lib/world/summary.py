@@ -235,7 +235,7 @@ def colour_histogram_features(images: np.ndarray, bins: int = 4) -> np.ndarray:
 def colour_shortcut_table(cfg: Config, names=None) -> pd.DataFrame:
     """Test top-1 of a logistic regression on colour histograms alone, per rendered suite.
 
-    The shortcut check of the world's design (feasibility notes sec. 2): colour and background
+    The shortcut check of the world's design (from an early feasibility study): colour and background
     suites should be easy from colour alone, object suites should not.
     """
     from sklearn.linear_model import LogisticRegression
