@@ -18,11 +18,11 @@ PIP_QUIET := 2>&1 | { grep -v "is ignored: it is neither a file nor a directory"
 export MALLOC_MMAP_THRESHOLD_ := 4294967296
 export MALLOC_TRIM_THRESHOLD_ := 68719476736
 export HF_HUB_OFFLINE := 1
-# The OpenMP wait policy is left at its default for `make figures`, whose heavy stages run
-# alone: idle threads spin briefly, and a 2-thread training step is 1.30x (SynCLR) and 1.84x
-# (g2 UNet) faster than with PASSIVE (benchmarks/bench_wait_policy.py). The test-suite sets
-# PASSIVE (idle threads sleep): there busy processes share the cores, and a smoke evaluation
-# took 3.6 s with it vs 33 s without on a loaded 2-core machine.
+# The OpenMP wait policy is left at its default for `make figures`: idle threads spin briefly,
+# fastest alone (benchmarks/results/bench_wait_policy.md). Under load no policy is robust; what
+# is, is a thread count that fits the idle cores, which run.threads=0 picks at start-up
+# (synclr_lib/runtime.py: set_threads). The test-suite sets PASSIVE (idle threads sleep): there
+# busy processes share the cores.
 export TRANSFORMERS_OFFLINE := 1
 export HF_HUB_DISABLE_TELEMETRY := 1
 
@@ -75,10 +75,13 @@ test: setup
 test-all: setup
 	$(PY) -m pytest -q
 
-# Pair every notebooks/NN_name.py with its .ipynb, then open JupyterLab on notebooks/.
+# Pair every notebooks/NN_name.py with its .ipynb (the sync leaves the .py files unchanged),
+# then open JupyterLab on notebooks/. lab-settings/overrides.json makes a double click open a
+# .py as a notebook (jupytext's default viewer) without touching the user's own Lab settings.
 lab: setup
 	$(VENV)/bin/jupytext --sync notebooks/[0-9][0-9]_*.py
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --LabApp.app_settings_dir="$(CURDIR)/lab-settings" \
+	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 clean-artifacts:
 	rm -rf artifacts reports/notebooks/.stamps

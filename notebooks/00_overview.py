@@ -11,6 +11,10 @@
 # %% [markdown]
 # # 00 · Overview: learning vision from models
 #
+# *Run All* takes from seconds (`smoke`) to hours (`mini` from an empty cache): the measured time of
+# every notebook per profile is in [notebook_times.md](../benchmarks/results/notebook_times.md). The `profile` parameter
+# below defaults to `mini`; set it to `"smoke"` for a quick look (outputs go to `reports/smoke/`).
+#
 # SynCLR (Tian et al., *Learning Vision from Models Rivals Learning Vision from Data*,
 # arXiv 2312.17742) trains a visual encoder **without any real image or real caption**:
 #
@@ -47,14 +51,13 @@ overrides = list()  # config overrides, strings of the README form (papermill-sa
 # %%
 import pandas as pd
 
-from synclr_lib.config import profile_summary, resolve
+from synclr_lib.config import profile_summary
 from synclr_lib.plots import pipeline_diagram
 from synclr_lib.reporting import save_figure, save_table
-from synclr_lib.runtime import environment_report, set_threads
+from synclr_lib.runtime import environment_report
+from synclr_lib.session import start
 
-cfg = resolve(profile, overrides)
-threads = set_threads(cfg.run.threads)
-print(f"profile: {cfg.profile}   torch threads: {threads}")
+cfg = start(profile, overrides)
 
 # %% [markdown]
 # ## The pipeline

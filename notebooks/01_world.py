@@ -11,6 +11,10 @@
 # %% [markdown]
 # # 01 · The world: concepts, a mini-web, and held-out evaluation suites
 #
+# *Run All* takes from seconds (`smoke`) to hours (`mini` from an empty cache): the measured time of
+# every notebook per profile is in [notebook_times.md](../benchmarks/results/notebook_times.md). The `profile` parameter
+# below defaults to `mini`; set it to `"smoke"` for a quick look (outputs go to `reports/smoke/`).
+#
 # SynCLR needs three resources (Sec. 3): a **concept list C**, a language model **g1** and a
 # text-to-image model **g2**. In the paper, C comes from dataset class names (ImageNet,
 # Aircraft, DTD, SUN397, ...), and g1 (Llama-2) and g2 (Stable Diffusion) were pretrained on
@@ -44,16 +48,14 @@ import time
 
 import pandas as pd
 
-from synclr_lib.config import resolve
 from synclr_lib.reporting import save_figure, save_table
-from synclr_lib.runtime import set_threads
+from synclr_lib.session import start
 from synclr_lib.world import SceneSpec, load_mini_web, load_suite, mentions, suite_names
 from synclr_lib.world import summary
 
-cfg = resolve(profile, overrides)
-threads = set_threads(cfg.run.threads)
+cfg = start(profile, overrides)
 size = cfg.world.image_size
-print(f"profile: {cfg.profile}   image size: {size}   mini-web scenes: {cfg.world.n_web}   threads: {threads}")
+print(f"image size: {size}   mini-web scenes: {cfg.world.n_web}")
 
 # %% [markdown]
 # ## 1. The concept list C

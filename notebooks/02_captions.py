@@ -11,6 +11,10 @@
 # %% [markdown]
 # # 02 · Captions: a language model writes what g2 will draw (Sec. 3.1)
 #
+# *Run All* takes from seconds (`smoke`) to hours (`mini` from an empty cache): the measured time of
+# every notebook per profile is in [notebook_times.md](../benchmarks/results/notebook_times.md). The `profile` parameter
+# below defaults to `mini`; set it to `"smoke"` for a quick look (outputs go to `reports/smoke/`).
+#
 # SynCLR's first step turns a list of visual concepts **C** into captions with a language
 # model **g1** (Llama-2 7B in the paper). It is *not* a chat prompt: g1 is a base model and the
 # task is framed as **text completion** with three in-context demonstrations:
@@ -62,16 +66,14 @@ from synclr_lib.captions import (INSTRUCTIONS, STRATEGIES, build_prompt, caption
 from synclr_lib.captions.mini_g1 import g1_metrics, mini_g1_dir
 from synclr_lib.captions.sets import demonstration_pool_name
 from synclr_lib.captions.smollm2 import load_smollm2_demo
-from synclr_lib.config import resolve
 from synclr_lib.reporting import save_figure, save_table
-from synclr_lib.runtime import set_threads
+from synclr_lib.session import start
 
-cfg = resolve(profile, overrides)
-threads = set_threads(cfg.run.threads)
+cfg = start(profile, overrides)
 source = concept_source(cfg)
 pool = pool_for(demonstration_pool_name(cfg))
-print(f"profile: {cfg.profile}   g1: {cfg.captions.g1}   concepts: {len(source.concepts)} ({source.name})"
-      f"   captions per set: {cfg.captions.n_captions}   threads: {threads}")
+print(f"g1: {cfg.captions.g1}   concepts: {len(source.concepts)} ({source.name})"
+      f"   captions per set: {cfg.captions.n_captions}")
 
 # %% [markdown]
 # ## 1. The three templates and their demonstrations

@@ -11,6 +11,10 @@
 # %% [markdown]
 # # 03 · Image synthesis (g2) and the classifier-free guidance scale
 #
+# *Run All* takes from seconds (`smoke`) to hours (`mini` from an empty cache): the measured time of
+# every notebook per profile is in [notebook_times.md](../benchmarks/results/notebook_times.md). The `profile` parameter
+# below defaults to `mini`; set it to `"smoke"` for a quick look (outputs go to `reports/smoke/`).
+#
 # SynCLR's second model, **g2**, turns every caption into several images (paper Sec. 3.2).
 # The paper uses Stable Diffusion 1.5 and draws **4 images per caption from different noise
 # seeds**; those 4 images are the positives of the multi-positive contrastive loss. The one
@@ -53,7 +57,7 @@
 # CFG 2.5, same diversity) at 1.8x the speed, so `mini` samples with 10.
 #
 # **Training steps.** Those numbers are for 8,000 UNet steps. Twice as many (16,000, the
-# default; about 85 minutes on one thread) raised object fidelity at CFG 2.5 from 44.9 to
+# default; its cost on this machine is in `benchmarks/results/floors.md`) raised object fidelity at CFG 2.5 from 44.9 to
 # 57.3 %, with the same rise-then-fall over CFG and the same falling diversity.
 #
 # **Min-SNR loss weights.** A diffusion loss averaged over uniformly drawn timesteps is
@@ -77,15 +81,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from synclr_lib.config import resolve
-from synclr_lib.plots import image_grid
+from synclr_lib.plots import cfg_fidelity_diversity, image_grid
 from synclr_lib.reporting import save_figure, save_table
-from synclr_lib.runtime import set_threads
+from synclr_lib.session import start
 from synclr_lib.stages import run_stage
 
-cfg = resolve(profile, overrides)
-threads = set_threads(cfg.run.threads)
-print(f"profile: {cfg.profile}   torch threads: {threads}   g2: {cfg.images.g2}")
+cfg = start(profile, overrides)
+print(f"g2: {cfg.images.g2}")
 print(f"{cfg.images.images_per_caption} images per caption, CFG {cfg.images.cfg_scale}, "
       f"{cfg.images.steps} sampler steps")
 
@@ -175,17 +177,7 @@ save_table(table, "03_cfg_fidelity_diversity", floatfmt=".3f")
 display(table)
 
 gen = table[table["source"] == "generated"]
-fig, ax = plt.subplots(1, 2, figsize=(9, 3.2))
-for col, label in (("fidelity_object", "object"), ("fidelity_colour", "colour"),
-                   ("fidelity_background", "background"), ("fidelity_all", "all three")):
-    ax[0].plot(gen["cfg_scale"], gen[col], marker="o", label=label)
-ax[0].set(xlabel="CFG scale", ylabel="judge agrees with caption", title="fidelity", xscale="log")
-ax[0].set_xticks(scales, [f"{s:g}" for s in scales])
-ax[0].legend(fontsize=7)
-ax[1].plot(gen["cfg_scale"], gen["diversity"], marker="o", color="C4")
-ax[1].set(xlabel="CFG scale", ylabel="mean pairwise judge-feature distance", title="diversity", xscale="log")
-ax[1].set_xticks(scales, [f"{s:g}" for s in scales])
-fig.tight_layout()
+fig = cfg_fidelity_diversity(gen, scales)
 save_figure(fig, "03_cfg_fidelity_diversity")
 
 # %%

@@ -11,6 +11,10 @@
 # %% [markdown]
 # # 04 · Training: learning an encoder from synthetic images (Sec. 3.3; Tables 4, 5, 10)
 #
+# *Run All* takes from seconds (`smoke`) to hours (`mini` from an empty cache): the measured time of
+# every notebook per profile is in [notebook_times.md](../benchmarks/results/notebook_times.md). The `profile` parameter
+# below defaults to `mini`; set it to `"smoke"` for a quick look (outputs go to `reports/smoke/`).
+#
 # g1 wrote captions, g2 drew 4 images per caption. Now an encoder learns from those images
 # alone. SynCLR's idea is in its loss: **images drawn from the same caption are positives of
 # each other**, whatever they look like, and images of other captions are negatives. The
@@ -54,25 +58,24 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
-from synclr_lib.config import resolve
 from synclr_lib.data.augment import ViewAugmenter, random_masks
 from synclr_lib.data.pixels import to_tensor, to_uint8
 from synclr_lib.evaluate import evaluate_encoders, random_init_encoder, wide_table
 from synclr_lib.evaluate import paper_numbers as paper
 from synclr_lib.evaluate.suites import comparison_suites
 from synclr_lib.losses import multi_positive_loss, multi_positive_targets
-from synclr_lib.plots import image_grid
+from synclr_lib.plots import grouped_barh, image_grid, training_curves
 from synclr_lib.reporting import save_figure, save_table
-from synclr_lib.runtime import generator, set_threads
+from synclr_lib.runtime import generator
+from synclr_lib.session import start
 from synclr_lib.stages import run_stage
 from synclr_lib.train import load_curves, load_train_data
 from synclr_lib.train.runs import (TABLE4, TABLE5, TABLE10, comparison_runs, seed_runs, shortcut_runs,
                                    train_variant)
 
-cfg = resolve(profile, overrides)
-threads = set_threads(cfg.run.threads)
+cfg = start(profile, overrides)
 t = cfg.train
-print(f"profile: {cfg.profile}   threads: {threads}   data: {t.data}   ViT: {t.width} wide, {t.depth} layers, "
+print(f"data: {t.data}   ViT: {t.width} wide, {t.depth} layers, "
       f"patch {t.patch_size} on {t.image_size} px   batch: {t.captions_per_batch} captions x {t.images_per_caption} images   "
       f"steps: {t.steps} (comparison rows {t.ablation_steps})")
 
@@ -182,15 +185,7 @@ main_path = run_stage("train", cfg)
 curves = load_curves(main_path)
 terms = [c for c in ("loss", "contrastive", "local", "ibot", "cross_entropy", "clip") if c in curves]
 sched_cols = [c for c in ("embedding_cosine", "lr", "weight_decay", "ema_momentum", "teacher_temp") if c in curves]
-fig, axes = plt.subplots(1, 1 + len(sched_cols), figsize=(3.4 * (1 + len(sched_cols)), 3))
-for c in terms:
-    axes[0].plot(curves["step"], curves[c], label=c)
-axes[0].set(xlabel="step", ylabel="loss (nats)", title="training loss terms")
-axes[0].legend(fontsize=7)
-for ax, c in zip(axes[1:], sched_cols):
-    ax.plot(curves["step"], curves[c])
-    ax.set(xlabel="step", title=c)
-fig.tight_layout()
+fig = training_curves(curves, terms, sched_cols)
 save_figure(fig, "04_curves")
 print(f"main run: {curves['step'].iloc[-1]} steps in {curves['seconds'].iloc[-1] / 60:.1f} min "
       f"({curves['seconds'].iloc[-1] / curves['step'].iloc[-1]:.2f} s/step on this machine, shared)")
@@ -265,10 +260,8 @@ table10.round(1)
 
 # %%
 bars = scores.set_index("encoder")[["objects", "fine-grained mean"]]
-ax = bars.plot.barh(figsize=(7, 0.35 * len(bars) + 1))
-ax.set(xlabel="score (%)", title="objects (linear probe) and fine-grained mean (logistic)")
-ax.invert_yaxis()
-save_figure(ax.figure, "04_comparison_bars")
+fig = grouped_barh(bars, title="objects (linear probe) and fine-grained mean (logistic)")
+save_figure(fig, "04_comparison_bars")
 
 # %% [markdown]
 # ### Not in the paper: why "caption = class" needs a g2 that fills in the rest

@@ -11,6 +11,10 @@
 # %% [markdown]
 # # 05 · Evaluation: probing frozen encoders (Sec. 4; Tables 2, 6, 7, 9)
 #
+# *Run All* takes from seconds (`smoke`) to hours (`mini` from an empty cache): the measured time of
+# every notebook per profile is in [notebook_times.md](../benchmarks/results/notebook_times.md). The `profile` parameter
+# below defaults to `mini`; set it to `"smoke"` for a quick look (outputs go to `reports/smoke/`).
+#
 # The paper judges a representation by what a *linear* classifier can read from it, with the
 # encoder frozen. Three protocols, all implemented in `synclr_lib.evaluate`:
 #
@@ -41,20 +45,19 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from synclr_lib.config import resolve
 from synclr_lib.evaluate import (PixelEncoder, evaluate_encoders, linear_probe, logistic_probe,
                                  random_init_encoder)
 from synclr_lib.evaluate import paper_numbers as paper
 from synclr_lib.evaluate.suites import suite_features, suite_kinds
 from synclr_lib.evaluate.tables import knn_vs_probe, label, table2, table6, table9
+from synclr_lib.plots import grouped_barh
 from synclr_lib.reporting import save_figure, save_table
-from synclr_lib.runtime import set_threads
+from synclr_lib.session import start
 from synclr_lib.train.runs import comparison_runs, seed_runs, train_variant
 from synclr_lib.world import load_suite
 
-cfg = resolve(profile, overrides)
-threads = set_threads(cfg.run.threads)
-print(f"profile: {cfg.profile}   threads: {threads}   C values: {cfg.eval.probe_c_values}   "
+cfg = start(profile, overrides)
+print(f"C values: {cfg.eval.probe_c_values}   "
       f"linear epochs: {cfg.eval.linear_epochs}   feature: {cfg.eval.feature}")
 
 # %% [markdown]
@@ -160,11 +163,8 @@ t6.round(1)
 # %%
 measured = t6[t6.source != "paper"].set_index("encoder")
 cols = [c for c in measured.columns if c.startswith("objects") or c == "fine-grained mean" or c.startswith("segmentation")]
-ax = measured[cols].plot.bar(figsize=(7, 3.2), rot=0)
-ax.set_ylabel("score (%)")
-ax.set_title("objects (linear), fine-grained mean (logistic), dense mIoU")
-ax.legend(fontsize=7)
-save_figure(ax.figure, "05_table6_bars")
+fig = grouped_barh(measured[cols], title="objects (linear), fine-grained mean (logistic), dense mIoU")
+save_figure(fig, "05_table6_bars")
 
 # %% [markdown]
 # ## 6. Table 2 analogue: caption strategies

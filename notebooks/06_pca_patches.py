@@ -11,6 +11,10 @@
 # %% [markdown]
 # # 06 · What the patch tokens encode: PCA of patch features (Fig. 5)
 #
+# *Run All* takes from seconds (`smoke`) to hours (`mini` from an empty cache): the measured time of
+# every notebook per profile is in [notebook_times.md](../benchmarks/results/notebook_times.md). The `profile` parameter
+# below defaults to `mini`; set it to `"smoke"` for a quick look (outputs go to `reports/smoke/`).
+#
 # Fig. 5 of the paper (after DINOv2's Fig. 1) looks inside the frozen encoder without any
 # probe: take the patch tokens of a handful of images of **one concept**, run a PCA over all
 # their patches, and
@@ -37,18 +41,17 @@ overrides = list()  # config overrides, strings of the README form (papermill-sa
 import numpy as np
 import pandas as pd
 
-from synclr_lib.config import resolve
 from synclr_lib.evaluate import (PixelEncoder, extract_features, load_encoder, patch_pca, pca_figure,
                                  random_init_encoder)
 from synclr_lib.evaluate.pca import foreground_iou
 from synclr_lib.reporting import save_figure, save_table
-from synclr_lib.runtime import bf16_enabled, set_threads
+from synclr_lib.runtime import bf16_enabled
+from synclr_lib.session import start
 from synclr_lib.train.runs import comparison_runs, seed_runs, train_variant
 from synclr_lib.world import BACKGROUNDS, SceneSpec, load_suite, render, suite_specs
 
-cfg = resolve(profile, overrides)
-threads = set_threads(cfg.run.threads)
-print(f"profile: {cfg.profile}   threads: {threads}   image size: {cfg.world.image_size}   "
+cfg = start(profile, overrides)
+print(f"image size: {cfg.world.image_size}   "
       f"patch: {cfg.train.patch_size}")
 
 # %% [markdown]

@@ -11,6 +11,10 @@
 # %% [markdown]
 # # 07 · Scaling: more captions, bigger encoders (Sec. 5; Figs. 6-7)
 #
+# *Run All* takes from seconds (`smoke`) to hours (`mini` from an empty cache): the measured time of
+# every notebook per profile is in [notebook_times.md](../benchmarks/results/notebook_times.md). The `profile` parameter
+# below defaults to `mini`; set it to `"smoke"` for a quick look (outputs go to `reports/smoke/`).
+#
 # The paper trains SynCLR on 1M, 3M, 10M, 40M and 150M captions (4 images each) with a
 # ViT-B/16 and a ViT-L/14 and probes ImageNet (Fig. 6) and the fine-grained average
 # (Fig. 7). Accuracy climbs steeply from 1M to 10M captions and then flattens; the larger
@@ -37,23 +41,21 @@ small_depth = 0  # depth of the smaller ViT; 0 means half of train.depth
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from synclr_lib.config import resolve
 from synclr_lib.evaluate import evaluate_encoders, wide_table
 from synclr_lib.evaluate.suites import comparison_suites
 from synclr_lib.reporting import save_figure, save_table
 from synclr_lib.report.scaling import (caption_counts, encoder_sizes, images_stage_captions, paper_scaling,
                                        scaling_runs)
-from synclr_lib.runtime import set_threads
+from synclr_lib.session import start
 from synclr_lib.train import load_curves
 from synclr_lib.train.runs import train_variant
 
-cfg = resolve(profile, overrides)
-threads = set_threads(cfg.run.threads)
+cfg = start(profile, overrides)
 multiples = [float(m) for m in str(caption_multiples).split(",") if m.strip()]
 total = images_stage_captions(cfg)
 counts = caption_counts(cfg, multiples, base=int(base_captions), total=total)
 sizes = encoder_sizes(cfg, int(small_width), int(small_depth))
-print(f"profile: {cfg.profile}   threads: {threads}   images stage: {total} captions x {cfg.images.images_per_caption} images")
+print(f"images stage: {total} captions x {cfg.images.images_per_caption} images")
 print(f"caption counts: {counts}   sizes: {list(sizes)}   steps per run: {cfg.train.ablation_steps}")
 
 # %% [markdown]

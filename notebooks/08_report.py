@@ -11,6 +11,10 @@
 # %% [markdown]
 # # 08 · The report: what reproduced, what did not, and what it cost
 #
+# *Run All* takes from seconds (`smoke`) to hours (`mini` from an empty cache): the measured time of
+# every notebook per profile is in [notebook_times.md](../benchmarks/results/notebook_times.md). The `profile` parameter
+# below defaults to `mini`; set it to `"smoke"` for a quick look (outputs go to `reports/smoke/`).
+#
 # This notebook runs last (`make figures` runs the notebooks in name order). It trains and
 # probes nothing: it reads what notebooks 02-07 wrote under `reports/tables/`, the
 # artifacts' `meta.json` and `reports/budget.json` (wall time and peak memory of
@@ -38,12 +42,12 @@ overrides = list()  # config overrides, strings of the README form (papermill-sa
 from IPython.display import Markdown, display
 
 from synclr_lib import paths
-from synclr_lib.config import resolve
 from synclr_lib.report.budget import budget_markdown, later_runs, read_budget
 from synclr_lib.report.document import build_report
+from synclr_lib.session import start
 
-cfg = resolve(profile, overrides)
-print(f"profile: {cfg.profile}   tables: {paths.reports_dir() / 'tables'}   artifacts: {paths.artifacts_dir()}")
+cfg = start(profile, overrides)
+print(f"artifacts: {paths.artifacts_dir()}")
 
 # %% [markdown]
 # ## 1. Build the report

@@ -30,7 +30,7 @@ class ConfigError(ValueError):
 class RunConfig:
     seed: int = 0  # base seed; every stage derives its own seeds from it
     device: str = "cpu"  # "cpu" or "cuda"
-    threads: int = 0  # torch intra-op threads; 0 = all cores of the machine
+    threads: int = 0  # torch intra-op threads; 0 = the cores other processes leave idle at start (runtime.set_threads); fix it for bit-identical reruns under changing load
     bf16: str = "auto"  # bf16 autocast: auto (on where measured faster on this machine, runtime.bf16_decision) | true | false
 
 
@@ -100,7 +100,7 @@ class ImageConfig:
     # (1, 2) = 8x8 and 4x4 at 16x16 latents: 0.25 s/step at batch 32 on 1 thread, against 0.70 s with (0,) (study_g2_recipe.md)
     unet_heads: int = 8  # cross-attention heads
     beta_schedule: str = "scaled_linear"  # DDPM noise schedule (diffusers name), as SD 1.5
-    unet_steps: int = 16_000  # UNet training steps. Judged object fidelity at CFG 2.5 on g1 captions (plain MSE): 44.9 % at 8,000, 57.3 % at 16,000 (study_g2_recipe.md); ~70 min on 2 threads
+    unet_steps: int = 16_000  # UNet training steps. Judged object fidelity at CFG 2.5 on g1 captions (plain MSE): 44.9 % at 8,000, 57.3 % at 16,000 (study_g2_recipe.md); its wall time: floors.md
     unet_batch: int = 32  # small batches learned objects faster at equal time
     unet_lr: float = 1e-3  # AdamW peak lr, cosine
     unet_snr_gamma: float = 5.0  # Min-SNR-gamma loss weights (Hang et al. 2023; diffusers' --snr_gamma); 0 = plain MSE. 5: 57.3 -> 73.7 % judged object at CFG 2.5 (study_g2_recipe.md)

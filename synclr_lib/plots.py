@@ -49,3 +49,81 @@ def image_grid(images, titles=None, ncols=8, size=1.3, fontsize=6, suptitle=None
         fig.suptitle(suptitle)
     fig.tight_layout()
     return fig
+
+
+# --------------------------------------------------------------------------------------
+# Figures of notebooks 03-05: labels that never overprint, legends that never cover data
+# --------------------------------------------------------------------------------------
+def scale_axis(ax, scales, label="CFG scale"):
+    """A log x axis ticked at exactly `scales`, labelled plainly (1.5, 2, 2.5 ...): a log
+    axis' own minor labels print over those ticks."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+
+    ax.set_xscale("log")
+    ax.xaxis.set_major_locator(FixedLocator(list(scales)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xlabel(label)
+    return ax
+
+
+def cfg_fidelity_diversity(gen, scales, fidelity=(("fidelity_object", "object"), ("fidelity_colour", "colour"),
+                                                  ("fidelity_background", "background"),
+                                                  ("fidelity_all", "all three"))):
+    """Notebook 03's trade-off: judge fidelity per attribute and diversity against the CFG
+    scale (`gen`: the generated rows of the CFG-study table); returns the figure."""
+    fig, ax = plt.subplots(1, 2, figsize=(10, 3.4))
+    for col, label in fidelity:
+        ax[0].plot(gen["cfg_scale"], gen[col], marker="o", label=label)
+    ax[0].set(ylabel="judge agrees with caption", title="fidelity")
+    ax[0].legend(fontsize=7)
+    ax[1].plot(gen["cfg_scale"], gen["diversity"], marker="o", color="C4")
+    ax[1].set(ylabel="mean pairwise judge-feature distance", title="diversity")
+    for a in ax:
+        scale_axis(a, scales)
+        a.tick_params(axis="x", labelsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def grouped_barh(table, *, xlabel="score (%)", title=None, width=8.0):
+    """One horizontal bar per (row, column) of `table` (rows: encoders, read top to bottom),
+    the legend right of the axes so it covers no bar; returns the figure."""
+    n_rows, n_cols = table.shape
+    fig, ax = plt.subplots(figsize=(width, max(2.5, 0.16 * n_rows * max(2, n_cols) + 1.2)))
+    table.plot.barh(ax=ax, width=0.8)
+    ax.invert_yaxis()  # the first row on top, as in the table
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("")
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def training_curves(curves, terms, schedules=(), ncols=4):
+    """Notebook 04's main run: one panel per loss term, each on its own y scale (drawn on one
+    axis, a term close to the total hid behind it), then a row of schedule panels."""
+    terms, schedules = list(terms), list(schedules)
+    term_rows = int(np.ceil(len(terms) / ncols))
+    nrows = max(1, term_rows + int(np.ceil(len(schedules) / ncols)))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.1 * ncols, 2.5 * nrows), squeeze=False)
+    slots = [(k // ncols, k % ncols) for k in range(len(terms))]
+    slots += [(term_rows + k // ncols, k % ncols) for k in range(len(schedules))]
+    used = set(slots)
+    for (r, c), name in zip(slots, terms + schedules):
+        ax = axes[r, c]
+        is_term = name in terms
+        ax.plot(curves["step"], curves[name], color=f"C{terms.index(name)}" if is_term else "k", lw=1)
+        ax.set_title(f"loss: {name}" if is_term else name, fontsize=9)
+        ax.set_xlabel("step", fontsize=8)
+        ax.tick_params(labelsize=7)
+        if is_term and c == 0:
+            ax.set_ylabel("nats", fontsize=8)
+    for r in range(nrows):
+        for c in range(ncols):
+            if (r, c) not in used:
+                axes[r, c].axis("off")
+    fig.tight_layout()
+    return fig

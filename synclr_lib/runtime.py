@@ -50,11 +50,27 @@ def rng(seed: int) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
+def idle_cores(sample_s: float = 0.25) -> int:
+    """Cores that other processes leave idle, measured over `sample_s` (at least 1)."""
+    import psutil
+
+    cores = os.cpu_count() or 1
+    busy = psutil.cpu_percent(interval=sample_s) / 100 * cores
+    return max(1, cores - int(round(busy)))
+
+
 def set_threads(threads: int = 0) -> int:
-    """torch intra-op threads = cores (or `threads` when > 0); returns the count used."""
+    """torch intra-op threads = `threads` when > 0, else the cores idle right now: an OpenMP team
+    larger than the free cores waits at every barrier for a descheduled thread (a 2-thread step
+    beside one busy core ran 4-10x slower, one thread not at all: benchmarks/results/bench_wait_policy.md).
+    Returns the count used."""
     import torch
 
-    n = threads if threads > 0 else (os.cpu_count() or 1)
+    n = threads if threads > 0 else idle_cores()
+    cores = os.cpu_count() or 1
+    if threads <= 0 and n < cores:
+        print(f"[threads] {cores - n} of {cores} cores are busy with other processes: using {n} torch "
+              f"thread(s); set run.threads to choose", file=sys.stderr)
     torch.set_num_threads(n)
     return n
 
@@ -71,6 +87,28 @@ def single_thread():
         yield
     finally:
         torch.set_num_threads(before)
+
+
+@contextlib.contextmanager
+def quiet_model_io():
+    """Hide transformers' and diffusers' own bars ("Loading weights", "Writing model shards",
+    "Loading pipeline components") for the block: a local load takes well under a second, and
+    such a bar opened inside one of ours leaves cursor-movement codes in notebook output."""
+    from transformers.utils import logging as transformers_logging
+
+    modules = [transformers_logging]
+    if "diffusers" in sys.modules:  # a block that loads diffusers models imports it first
+        from diffusers.utils import logging as diffusers_logging
+
+        modules.append(diffusers_logging)
+    modules = [m for m in modules if m.is_progress_bar_enabled()]
+    for m in modules:
+        m.disable_progress_bar()
+    try:
+        yield
+    finally:
+        for m in modules:
+            m.enable_progress_bar()
 
 
 def die_with_parent(parent_pid: int) -> None:

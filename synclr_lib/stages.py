@@ -9,6 +9,8 @@ early setting reruns everything downstream and nothing else.
     world_dir = run_stage("world", cfg)
 
 Stage modules register themselves with `@stage(...)`; add a new module to STAGE_MODULES.
+A stage may declare `verify(path)`: checks of its finished directory (e.g. shard checksums)
+run before every reuse (synclr_lib.cache.damage).
 Introduced in notebooks/00_overview.py.
 """
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .cache import cached, stage_path
+from .cache import FORCE_ALL, FORCE_RUN_ENV, Verify, cached, force_setting, stage_path
 from .config import Config, ConfigError
 
 # Modules that define stages (imported on first lookup, so `import synclr_lib` stays light).
@@ -46,18 +48,20 @@ class Stage:
     requires: tuple[str, ...] = ()  # upstream stages whose artifacts it reads
     resumable: bool = False  # keep the work dir of a killed run and resume into it
     doc: str = ""
+    verify: Verify | None = None  # {relative file: problem} of a finished artifact
 
 
 _REGISTRY: dict[str, Stage] = {}
+CACHED_ELSEWHERE = ("evaluation", "caption_subset")  # cached() outside the registry (FORCE names)
 _loaded = False
 
 
 def stage(name: str, *, payload: Callable[[Config], dict], requires: tuple[str, ...] = (),
-          resumable: bool = False):
+          resumable: bool = False, verify: Verify | None = None):
     """Decorator registering `build(cfg, out_dir)` as the stage `name`."""
     def register(build):
         _REGISTRY[name] = Stage(name, payload, build, tuple(requires), resumable,
-                                (build.__doc__ or "").strip())
+                                (build.__doc__ or "").strip(), verify)
         return build
     return register
 
@@ -90,10 +94,39 @@ def artifact_path(name: str, cfg: Config) -> Path:
 
 
 def run_stage(name: str, cfg: Config, *, force: bool | None = None) -> Path:
-    """Build (or reuse from the cache) the stage's artifact; returns its directory."""
+    """Build (or reuse from the cache) the stage's artifact; returns its directory.
+
+    force=True rebuilds this stage only (the stages it reads are reused when complete);
+    None follows FORCE (synclr_lib.cache.forces)."""
     st = get_stage(name)
     return cached(name, full_payload(name, cfg), lambda out: st.build(cfg, out), force=force,
-                  resumable=st.resumable, run_facts=lambda: run_facts(cfg))
+                  resumable=st.resumable, run_facts=lambda: run_facts(cfg), verify=st.verify)
+
+
+def apply_force(command: str, force: bool = False, force_all: bool = False) -> bool:
+    """The command line's --force / --force-all and FORCE: sets FORCE for what runs next
+    (notebook kernels included) and returns whether the stage `command` itself is rebuilt.
+
+    --force (or FORCE=1) rebuilds the named stage only, or reruns the notebooks;
+    --force-all (or FORCE=all) rebuilds every stage used as well; FORCE=<stage,...>
+    rebuilds those stages wherever they are used. Unknown stage names raise ConfigError."""
+    import os
+    import uuid
+
+    if force_all:
+        os.environ["FORCE"] = FORCE_ALL
+    elif force and command in ("notebook", "notebooks"):
+        os.environ["FORCE"] = "1"
+    setting = force_setting()
+    if isinstance(setting, frozenset):
+        known = [*registry(), *CACHED_ELSEWHERE]
+        unknown = sorted(setting - set(known))
+        if unknown:
+            raise ConfigError(f"FORCE names unknown stage(s) {', '.join(unknown)}; use 1, all or "
+                              f"stage names: {', '.join(known)}")
+    if setting and not os.environ.get(FORCE_RUN_ENV):  # one forced run for this process and
+        os.environ[FORCE_RUN_ENV] = uuid.uuid4().hex[:12]  # its notebook kernels: each stage once
+    return command not in ("notebook", "notebooks") and (force or setting == "1")
 
 
 def run_facts(cfg: Config) -> dict:

@@ -16,6 +16,9 @@ def isolated_outputs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("SYNCLR_REPORTS", str(root / "reports"))
     monkeypatch.setenv("SYNCLR_MACHINE_CACHE", str(root / "machine"))  # run.bf16=auto's measurement
     monkeypatch.delenv("FORCE", raising=False)
+    from synclr_lib import cache
+
+    monkeypatch.setattr(cache, "_announced", set())  # the artifacts are shared: each test hears its reuses
     yield
 
 

@@ -25,3 +25,10 @@ def test_no_torchvision_or_timm():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     names = {_name(r) for r in project["dependencies"]}
     assert not names & {"torchvision", "timm"}
+
+
+def test_notebook_progress_bars_find_their_widget():
+    """Without ipywidgets every tqdm bar in a notebook warned "IProgress not found" (issue 26)."""
+    from tqdm import notebook
+
+    assert notebook.IProgress is not None

@@ -17,7 +17,7 @@ def test_notebook_runs_at_smoke(name):
 
 def test_overview_writes_a_figure_and_a_table():
     run_notebook("00_overview", "smoke")
-    reports = paths.reports_dir()
+    reports = paths.reports_dir("smoke")
     assert (reports / "figures" / "00_pipeline.png").stat().st_size > 0
     assert (reports / "figures" / "00_pipeline.pdf").stat().st_size > 0
     assert (reports / "tables" / "00_profiles.csv").exists() and (reports / "tables" / "00_profiles.md").exists()
@@ -31,3 +31,20 @@ def test_second_run_is_skipped(capsys):
 
 def test_a_notebook_can_be_named_by_its_number():
     assert run_notebook("00", "smoke").name == "00_overview.ipynb"
+
+
+def test_a_smoke_run_writes_only_into_its_own_folder(tmp_path, monkeypatch):
+    """reports/ holds the committed mini results: a smoke run must leave it as it was."""
+    monkeypatch.setenv("SYNCLR_REPORTS", str(tmp_path))
+    run_notebook("00_overview", "smoke")
+    assert [p.name for p in tmp_path.iterdir()] == ["smoke"]
+    assert (tmp_path / "smoke" / "figures" / "00_pipeline.png").is_file()
+    assert (tmp_path / "smoke" / "notebooks" / "00_overview.ipynb").is_file()
+
+
+def test_profile_folders_are_ignored_by_git():
+    import subprocess
+
+    for profile in ("smoke", "gpu", "paper"):
+        path = f"reports/{profile}/REPORT.md"
+        assert subprocess.run(["git", "check-ignore", "-q", path], cwd=paths.REPO_ROOT).returncode == 0, path

@@ -157,3 +157,29 @@ def test_the_real_probe_times_both_precisions():
 def test_the_machine_cache_lives_outside_the_repository(monkeypatch):
     monkeypatch.delenv(runtime.MACHINE_CACHE_ENV, raising=False)
     assert runtime.REPO_ROOT not in runtime.machine_cache_dir().parents
+
+
+def test_auto_threads_leave_busy_cores_alone(monkeypatch, capsys):
+    """run.threads=0 takes the cores other processes leave idle: a 2-thread step beside one busy
+    core ran 4-10x slower than alone, a 1-thread step not at all (bench_wait_policy.md)."""
+    import os
+
+    import psutil
+    import torch
+
+    from synclr_lib.runtime import set_threads
+
+    cores = os.cpu_count() or 1
+    before = torch.get_num_threads()
+    try:
+        monkeypatch.setattr(psutil, "cpu_percent", lambda interval=None: 100.0 / cores)  # one core busy
+        assert set_threads(0) == max(1, cores - 1) == torch.get_num_threads()
+        if cores > 1:
+            assert "busy with other processes" in capsys.readouterr().err
+        monkeypatch.setattr(psutil, "cpu_percent", lambda interval=None: 0.0)
+        assert set_threads(0) == cores
+        monkeypatch.setattr(psutil, "cpu_percent", lambda interval=None: 100.0)
+        assert set_threads(0) == 1  # never zero
+        assert set_threads(3) == 3  # an explicit count is kept whatever the load
+    finally:
+        torch.set_num_threads(before)

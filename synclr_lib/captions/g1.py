@@ -10,7 +10,6 @@ Introduced in notebooks/02_captions.py.
 """
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 from pathlib import Path
 
@@ -52,10 +51,9 @@ def g1_payload(cfg: Config) -> dict:
         return {"mini": full_payload("g1", cfg)}
     if g1 == "smollm2":
         return {"smollm2": SMOLLM2_GGUF}
-    path = Path(g1).resolve()
-    config = path / "config.json"
-    digest = hashlib.sha256(config.read_bytes()).hexdigest()[:12] if config.is_file() else None
-    return {"dir": str(path), "config_sha": digest}
+    from ..cache import path_key
+
+    return {"dir": path_key(g1)}  # a content fingerprint: moving the model keeps the key
 
 
 def load_g1(cfg: Config):

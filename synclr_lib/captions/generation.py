@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
+from ..progress import tqdm
 
 from .prompts import first_line
 
@@ -58,8 +58,11 @@ def load_causal_lm(path, *, gguf_file: str | None = None, device: str = "cpu", d
     kwargs = {"gguf_file": gguf_file} if gguf_file else {}
     if dtype is None:  # the checkpoint's own precision on a GPU (Llama-2: fp16), fp32 on CPU
         dtype = "auto" if str(device).startswith("cuda") else torch.float32
-    tok = AutoTokenizer.from_pretrained(path, **kwargs)
-    model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, **kwargs).to(device).eval()
+    from ..runtime import quiet_model_io
+
+    with quiet_model_io():  # a load bar would nest in the caption stage's own bar
+        tok = AutoTokenizer.from_pretrained(path, **kwargs)
+        model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, **kwargs).to(device).eval()
     prepare_tokenizer(tok)
     return model, tok
 

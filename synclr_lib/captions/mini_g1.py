@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
+from ..progress import tqdm
 
 from ..atomic import atomic_write
 from ..config import Config

@@ -74,8 +74,9 @@ def _captions_payload(cfg: Config) -> dict:
     probs = strategy_probabilities(c.strategy, c.mix)  # an unknown strategy fails here, early
     pool = pool_for(demonstration_pool_name(cfg))
     payload = {
-        "concepts": c.concepts if c.concepts == "world" else {"file": c.concepts, "sha": _file_digest(c.concepts)},
-        "backgrounds": c.backgrounds if c.backgrounds == "world" else {"file": c.backgrounds, "sha": _file_digest(c.backgrounds)},
+        # a user file by name and content, not where it lies
+        "concepts": c.concepts if c.concepts == "world" else {"file": Path(c.concepts).name, "sha": _file_digest(c.concepts)},
+        "backgrounds": c.backgrounds if c.backgrounds == "world" else {"file": Path(c.backgrounds).name, "sha": _file_digest(c.backgrounds)},
         "strategy": c.strategy, "probabilities": probs, "n_captions": c.n_captions,
         "chunk_size": c.chunk_size, "seed": cfg.run.seed,
     }
@@ -202,7 +203,32 @@ def build_caption_set(cfg: Config, out_dir: Path, *, progress: bool = True) -> d
     return {"n_captions": len(final), "queries": generated, "generation_seconds": round(gen_s, 1)}
 
 
-@stage("captions", payload=_captions_payload, resumable=True)
+def verify_caption_set(path: Path) -> dict[str, str]:
+    """{file: what is wrong} of a finished caption set: its chunks, captions.jsonl and
+    stats.json must parse, captions.jsonl with the recorded count (a deleted chunk is redrawn)."""
+    path, problems, counts = Path(path), {}, {}
+    for file in [*sorted((path / "chunks").glob("chunk-*.jsonl")), path / "captions.jsonl"]:
+        rel = file.relative_to(path).as_posix()
+        try:
+            counts[rel] = len(read_jsonl(file))
+        except FileNotFoundError:
+            problems[rel] = "missing"
+        except ValueError as err:
+            problems[rel] = f"unreadable ({err})"
+    try:
+        json.loads((path / "stats.json").read_text())
+    except (OSError, ValueError) as err:
+        problems["stats.json"] = f"unreadable ({err})"
+    try:
+        expected = json.loads((path / "meta.json").read_text())["info"].get("n_captions")
+    except (OSError, ValueError, KeyError):
+        expected = None
+    if expected is not None and counts.get("captions.jsonl", expected) != expected:
+        problems["captions.jsonl"] = f"{counts['captions.jsonl']} rows, {expected} recorded"
+    return problems
+
+
+@stage("captions", payload=_captions_payload, resumable=True, verify=verify_caption_set)
 def build_captions(cfg: Config, out_dir: Path) -> dict:
     """A de-duplicated caption set (captions.jsonl) with its statistics (stats.json)."""
     return build_caption_set(cfg, out_dir)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..images.shards import shard_ranges, write_captions, write_index, write_shard
+from ..images.shards import shard_ranges, verify_image_dirs, write_captions, write_index, write_shard
 from ..stages import stage
 
 SPEC_SEED = 500_000_000  # spec i uses seed SPEC_SEED + i: disjoint from the mini-web and eval seeds
@@ -125,7 +125,7 @@ def _payload(cfg) -> dict:
             **({"open": list(parse_open(cfg.train.proxy_open))} if cfg.train.proxy_open else {})}
 
 
-@stage("world_proxy", payload=_payload, resumable=True)
+@stage("world_proxy", payload=_payload, resumable=True, verify=verify_image_dirs)
 def build_world_proxy(cfg, out: Path) -> dict:
     """Scene specs rendered K times each, in the synthetic-image format (a perfect g2)."""
     p = _payload(cfg)

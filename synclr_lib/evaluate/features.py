@@ -162,7 +162,7 @@ def _extract(model, images, batch_size, bf16, patches, device, progress, desc) -
     cls_out, mean_out, patch_out = [], [], []
     starts = range(0, len(images), batch_size)
     if progress:
-        from tqdm.auto import tqdm
+        from ..progress import tqdm
         starts = tqdm(starts, desc=desc, leave=False, unit="batch")
     autocast = (torch.autocast(device_type=device.type, dtype=torch.bfloat16)
                 if bf16 and device.type in ("cpu", "cuda") else nullcontext())

@@ -63,7 +63,7 @@ def train_parallel_heads(X, y, n_classes: int, lrs, *, epochs: int = 90, batch_s
     heads.train()
     iterator = range(epochs)
     if progress:
-        from tqdm.auto import tqdm
+        from ..progress import tqdm
         iterator = tqdm(iterator, desc="linear probe", leave=False)
     for _ in iterator:
         order = torch.randperm(len(X), generator=g)

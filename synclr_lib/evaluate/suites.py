@@ -201,21 +201,25 @@ def evaluate_encoder(model, cfg, suites=None, *, knn: bool = False, loader=None,
     loader = loader or _world().load_suite
     fingerprint = encoder_fingerprint(model)
     rows = []
+    # loaded before the bar opens: the first load may build the suites stage, whose render bars
+    # would nest in this one
+    first = _load_splits(suites[0], cfg, loader) if suites else None
     iterator = suites
     if progress:
-        from tqdm.auto import tqdm
+        from ..progress import tqdm
         iterator = tqdm(suites, desc="evaluating", unit="suite", leave=False)
-    for name in iterator:
+    for i, name in enumerate(iterator):
         start = time.time()
-        splits = _load_splits(name, cfg, loader)
+        splits = first if i == 0 else _load_splits(name, cfg, loader)
         payload = {"encoder": fingerprint, "suite": name, "kind": kinds[name],
                    "data": {s: [images_hash(su.images), _labels_hash(su)] for s, su in splits.items()
                             if su is not None},
                    "eval": cfg.section("eval"), "seed": cfg.run.seed, "bf16": bf16_enabled(cfg)}
-        jobs = [("probe", lambda: probe_suite(model, name, kinds[name], splits, cfg, progress=progress))]
+        # one bar: a feature bar nested in the suite bar leaves cursor codes in notebook text
+        jobs = [("probe", lambda: probe_suite(model, name, kinds[name], splits, cfg, progress=False))]
         single_label = np.asarray(splits["train"].labels).ndim == 1
         if knn and kinds[name] != "dense" and single_label:
-            jobs.append(("knn", lambda: knn_suite(model, name, splits, cfg, progress=progress)))
+            jobs.append(("knn", lambda: knn_suite(model, name, splits, cfg, progress=False)))
         for job, run in jobs:
             if use_cache:
                 path = cached("evaluation", {**payload, "job": job},

@@ -29,9 +29,10 @@ def main(argv=None) -> int:
         from ..cache import is_complete
         from ..runtime import set_threads
         from ..stages import artifact_path, run_stage
+        from ..validate import validate
         from .generate import G2Error, generate_shard_part, missing_shards
 
-        cfg = resolve(args.profile, [kv for item in args.overrides for kv in item.split()])
+        cfg = validate(resolve(args.profile, [kv for item in args.overrides for kv in item.split()]), paths=True)
         if args.num_shards < 1 or not 0 <= args.shard < args.num_shards:
             raise G2Error(f"need 0 <= --shard < --num-shards, got --shard {args.shard} --num-shards {args.num_shards}")
         if is_complete(artifact_path("images", cfg)):

@@ -29,7 +29,7 @@ from ..stats import paired_changes, trend_verdict
 from .generate import generate_dataset, load_caption_rows, settings_from_config
 from .judge import (accuracy, caption_labels, concept_named_rate, fidelity_diversity, judge_images, load_judge,
                     pairwise_distance_per_group, spec_labels)
-from .shards import load_synthetic_images
+from .shards import load_synthetic_images, verify_image_dirs
 
 TREND_MEASURES = ("fidelity_object", "diversity")  # the two sides of the paper's CFG trade-off
 
@@ -46,7 +46,8 @@ def _payload(cfg) -> dict:
             "generation": key}
 
 
-@stage("cfg_study", payload=_payload, requires=("captions", "g2", "judge"), resumable=True)
+@stage("cfg_study", payload=_payload, requires=("captions", "g2", "judge"), resumable=True,
+       verify=verify_image_dirs)
 def build_cfg_study(cfg, out: Path) -> dict:
     """Images of the first `cfg_study_captions` captions at every CFG scale, and their scores."""
     from .pipeline import g2_model_dir, load_pipeline

@@ -24,14 +24,14 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
+from ..progress import tqdm
 
 from ..runtime import bf16_enabled
 from ..stages import stage
 from .pipeline import (G2Error, check_guidance, decode_latents, initial_latents, latent_shape, load_pipeline,
                        sample_latents)
-from .shards import (ShardError, load_synthetic_images, shard_is_complete, shard_ranges, write_captions,
-                     write_index, write_shard)
+from .shards import (ShardError, load_synthetic_images, shard_is_complete, shard_ranges, verify_image_dirs,
+                     write_captions, write_index, write_shard)
 
 SETTINGS_FILE = "generation.json"
 
@@ -240,7 +240,7 @@ def _images_payload(cfg) -> dict:
     return {"generation": settings_from_config(cfg).content_key()}
 
 
-@stage("images", payload=_images_payload, requires=("captions", "g2"), resumable=True)
+@stage("images", payload=_images_payload, requires=("captions", "g2"), resumable=True, verify=verify_image_dirs)
 def build_images(cfg, out: Path) -> dict:
     """K images per caption with g2 (sharded, resumable; see this module's docstring)."""
     import time

@@ -26,7 +26,7 @@ import torch.nn.functional as F
 from diffusers.configuration_utils import ConfigMixin, register_to_config
 from diffusers.models.modeling_utils import ModelMixin
 from torch import nn
-from tqdm.auto import tqdm
+from ..progress import tqdm
 
 from ..data.pixels import to_tensor
 from ..runtime import bf16_enabled, generator
@@ -175,7 +175,8 @@ def judge_images(judge: Judge, images: np.ndarray, batch: int = 512) -> tuple[np
 
 
 def accuracy(preds: dict[str, np.ndarray], labels: dict[str, np.ndarray]) -> dict[str, float]:
-    """Per-attribute accuracy over labelled items, and `all` (every labelled attribute right)."""
+    """Per-attribute accuracy over labelled items, and `all` (every labelled attribute right);
+    `all` is NaN when an attribute is never labelled, as "all three" was not measured then."""
     out = {}
     all_right = np.ones(len(next(iter(labels.values()))), dtype=bool)
     for a in ATTRIBUTES:
@@ -183,7 +184,8 @@ def accuracy(preds: dict[str, np.ndarray], labels: dict[str, np.ndarray]) -> dic
         right = preds[a] == labels[a]
         out[a] = float(right[known].mean()) if known.any() else float("nan")
         all_right &= right | ~known
-    out["all"] = float(all_right.mean()) if len(all_right) else float("nan")
+    measured = len(all_right) and not any(np.isnan(out[a]) for a in ATTRIBUTES)
+    out["all"] = float(all_right.mean()) if measured else float("nan")
     return out
 
 

@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 from ..paths import REPO_ROOT
-from ..runtime import generator, single_thread
+from ..runtime import generator, quiet_model_io, single_thread
 
 # MiniLM tokens per caption at mini: at 16, a third of alt-texts and g1 captions were cut, losing
 # the background of 13 % and an object of 6 % of g1 captions; at 24 almost none (stop 13)
@@ -35,6 +35,29 @@ TEXT_MAX_LENGTH = 24
 
 class G2Error(ValueError):
     """Bad input to g2: a missing model directory, a bad CFG scale, an empty caption list..."""
+
+
+class _DropKnownWarning(logging.Filter):
+    """Drops a logger's records that contain every one of `fragments` (one known message)."""
+
+    def __init__(self, *fragments: str):
+        super().__init__()
+        self.fragments = fragments
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not all(f in message for f in self.fragments)
+
+
+# Two warnings every g2 build printed, neither about anything wrong: the mini g2's text encoder is
+# MiniLM (a BertModel) by design where diffusers' type check expects CLIP, and importing the
+# pipeline looks up image processors for a safety checker that g2 does not have (no torchvision).
+KNOWN_WARNINGS = {
+    "diffusers.pipelines.pipeline_utils": ("Expected types for text_encoder", "BertModel"),
+    "transformers.utils.import_utils": ("ImageProcessor` requires torchvision (not installed)",),
+}
+for _name, _fragments in KNOWN_WARNINGS.items():
+    logging.getLogger(_name).addFilter(_DropKnownWarning(*_fragments))
 
 
 # --------------------------------------------------------------------------------------
@@ -103,8 +126,9 @@ def minilm_text_encoder():
     from ..text.minilm import minilm_dir
 
     path = minilm_dir()
-    tokenizer = AutoTokenizer.from_pretrained(path, model_max_length=TEXT_MAX_LENGTH)
-    encoder = BertModel.from_pretrained(path).eval().requires_grad_(False)  # pooler unused
+    with quiet_model_io():
+        tokenizer = AutoTokenizer.from_pretrained(path, model_max_length=TEXT_MAX_LENGTH)
+        encoder = BertModel.from_pretrained(path).eval().requires_grad_(False)  # pooler unused
     encoder.config.use_attention_mask = True  # the pipeline then passes the padding mask
     return tokenizer, encoder
 
@@ -152,9 +176,10 @@ def load_pipeline(path: str | Path, device: str = "cpu"):
 
     path = resolve_model_dir(path)
     dtype = torch.float16 if device.startswith("cuda") else torch.float32
-    pipe = StableDiffusionPipeline.from_pretrained(path, local_files_only=True, safety_checker=None,
-                                                   feature_extractor=None, requires_safety_checker=False,
-                                                   dtype=dtype)
+    with quiet_model_io():
+        pipe = StableDiffusionPipeline.from_pretrained(path, local_files_only=True, safety_checker=None,
+                                                       feature_extractor=None, requires_safety_checker=False,
+                                                       dtype=dtype)
     pipe.scheduler = sampling_scheduler(pipe.scheduler)  # SD 1.5 ships PNDM; mini: unchanged
     pipe.set_progress_bar_config(disable=True)
     return pipe.to(device)

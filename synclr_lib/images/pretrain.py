@@ -28,10 +28,10 @@ import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
-from tqdm.auto import tqdm
+from ..progress import tqdm
 
 from ..data.pixels import to_tensor
-from ..runtime import bf16_enabled, generator
+from ..runtime import bf16_enabled, generator, quiet_model_io
 from ..stages import run_stage, stage
 from .pipeline import (TEXT_MAX_LENGTH, assemble_pipeline, minilm_text_encoder, mini_unet, mini_vae,
                        sampling_scheduler, train_scheduler)
@@ -55,13 +55,12 @@ def cosine_lr(step: int, total: int, peak: float, warmup: int) -> float:
 
 def save_loss_curve(df: pd.DataFrame, out_dir: Path, title: str) -> None:
     """losses.csv and losses.png (raw loss and a running mean) in out_dir."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    # a bare Figure draws headless without pyplot, so the notebook kernel's backend stays inline
+    from matplotlib.figure import Figure
 
     df.to_csv(out_dir / "losses.csv", index=False)
-    fig, ax = plt.subplots(figsize=(5, 3))
+    fig = Figure(figsize=(5, 3))
+    ax = fig.subplots()
     ax.plot(df["step"], df["loss"], alpha=0.3, lw=0.7, label="loss")
     ax.plot(df["step"], df["loss"].rolling(max(1, len(df) // 50), min_periods=1).mean(), label="running mean")
     ax.set_yscale("log")
@@ -69,7 +68,6 @@ def save_loss_curve(df: pd.DataFrame, out_dir: Path, title: str) -> None:
     ax.legend()
     fig.tight_layout()
     fig.savefig(out_dir / "losses.png", dpi=120)
-    plt.close(fig)
 
 
 # --------------------------------------------------------------------------------------
@@ -260,8 +258,11 @@ def _vae_payload(cfg) -> dict:
 
 def _unet_payload(cfg) -> dict:
     im = cfg.images
-    if im.g2 != "mini":  # a local pretrained model: its directory is the whole story
-        return {"g2": im.g2}
+    if im.g2 != "mini":  # a local pretrained model, keyed by content so a moved copy keeps the key
+        from ..cache import path_key
+        from .pipeline import resolve_model_dir
+
+        return {"g2": path_key(resolve_model_dir(im.g2))}
     return {"seed": cfg.run.seed, "bf16": bf16_enabled(cfg), "unet_channels": list(im.unet_channels),
             "unet_layers_per_block": im.unet_layers_per_block,
             "unet_attention_levels": list(im.unet_attention_levels), "unet_heads": im.unet_heads,
@@ -341,7 +342,8 @@ def build_g2(cfg, out: Path) -> dict:
     tokenizer, text_encoder = minilm_text_encoder()
     vae = AutoencoderKL.from_pretrained(vae_dir / "vae")
     pipe = assemble_pipeline(vae, unet, sampling_scheduler(train_scheduler(cfg.images)), tokenizer, text_encoder)
-    pipe.save_pretrained(out / "pipeline")
+    with quiet_model_io():
+        pipe.save_pretrained(out / "pipeline")
     info = {"train_s": round(float(losses["elapsed_s"].iloc[-1]), 1),
             "final_loss_mean_last_10pct": float(losses["loss"].iloc[-max(1, len(losses) // 10):].mean()),
             "unet_params": sum(p.numel() for p in unet.parameters()),

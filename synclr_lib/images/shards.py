@@ -172,3 +172,53 @@ def load_synthetic_images(root: Path, *, verify: bool = True) -> SyntheticImages
     return SyntheticImages(root=root, images=stacked.reshape(n_caps * per, *stacked.shape[2:]),
                            caption_ids=np.repeat(np.arange(n_caps), per),
                            image_index=np.tile(np.arange(per), n_caps), captions=captions, index=index)
+
+
+def verify_dataset(root: Path) -> dict[str, str]:
+    """{file relative to root: what is wrong} of a finished synthetic-image directory, {} when
+    intact: index.json, captions.jsonl and every shard's marker, size and sha256 (no image
+    is decoded). Deleting the named files leaves a directory a resumed generation completes."""
+    root = Path(root)
+    try:
+        index = json.loads((root / "index.json").read_text())
+        layout = shard_ranges(index["num_captions"], index["captions_per_shard"])
+    except FileNotFoundError:
+        return {"index.json": "missing"}
+    except (ValueError, KeyError, TypeError) as err:
+        return {"index.json": f"unreadable ({err})"}
+    problems = {}
+    try:
+        n = sum(1 for line in (root / "captions.jsonl").read_text().splitlines() if line.strip())
+        if n != index["num_captions"]:
+            problems["captions.jsonl"] = f"{n} captions, index.json says {index['num_captions']}"
+    except FileNotFoundError:
+        problems["captions.jsonl"] = "missing"
+    for k, (start, stop) in enumerate(layout):
+        npy, marker = f"shards/{shard_name(k)}.npy", f"shards/{shard_name(k)}.json"
+        try:
+            meta = json.loads((root / marker).read_text())
+            recorded = (meta["first_caption"], meta["num_captions"], meta["bytes"], meta["sha256"])
+        except FileNotFoundError:
+            problems[marker] = "missing"
+            continue
+        except (ValueError, KeyError) as err:
+            problems[marker] = f"unreadable ({err})"
+            continue
+        if recorded[:2] != (start, stop - start):
+            problems[marker] = f"covers captions {recorded[0]}+{recorded[1]}, expected {start}+{stop - start}"
+        elif not (root / npy).is_file():
+            problems[npy] = "missing"
+        elif (root / npy).stat().st_size != recorded[2]:
+            problems[npy] = f"truncated: {(root / npy).stat().st_size} bytes, expected {recorded[2]}"
+        elif _sha256(root / npy) != recorded[3]:
+            problems[npy] = "checksum mismatch (sha256 differs from its marker)"
+    return problems
+
+
+def verify_image_dirs(path: Path) -> dict[str, str]:
+    """The `verify` of a stage whose artifact is a synthetic-image directory or holds several
+    (one per CFG scale or caption strategy): every directory there with a shards/ folder."""
+    path = Path(path)
+    roots = [d for d in [path, *sorted(p for p in path.iterdir() if p.is_dir())] if (d / "shards").is_dir()]
+    return {(Path(d.relative_to(path)) / rel).as_posix(): why
+            for d in roots for rel, why in verify_dataset(d).items()}

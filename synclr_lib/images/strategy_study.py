@@ -22,7 +22,7 @@ import pandas as pd
 from ..stages import full_payload, run_stage, stage
 from .generate import generate_dataset, settings_from_config
 from .judge import concept_named_rate, fidelity_diversity, load_judge
-from .shards import load_synthetic_images
+from .shards import load_synthetic_images, verify_image_dirs
 
 ALT_TEXT = "alt-text"  # the mini-web's alt-text, not a g1 strategy
 
@@ -73,7 +73,7 @@ def _strategy_dir(root: Path, strategy: str) -> Path:
     return Path(root) / strategy
 
 
-@stage("strategy_study", payload=_payload, requires=("g2", "judge"), resumable=True)
+@stage("strategy_study", payload=_payload, requires=("g2", "judge"), resumable=True, verify=verify_image_dirs)
 def build_strategy_study(cfg, out: Path) -> dict:
     """Images of the first `strategy_study_captions` captions of each strategy, and their scores."""
     from .pipeline import g2_model_dir, load_pipeline

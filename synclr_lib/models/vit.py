@@ -36,6 +36,7 @@ import torch
 from torch import nn
 
 from ..config import ConfigError
+from ..runtime import quiet_model_io
 
 
 ATTENTION = ("eager", "sdpa")  # transformers attention kernels (train.attention); not saved with the weights
@@ -164,15 +165,8 @@ def save_encoder(model: nn.Module, path) -> Path:
     missing, unexpected = clean.load_state_dict(state, strict=False)
     if unexpected or any(not k.startswith("pooler.") for k in missing):
         raise RuntimeError(f"encoder weights do not fit ViTModel: missing {missing}, unexpected {unexpected}")
-    from transformers.utils import logging as hf_logging
-
-    bars = hf_logging.is_progress_bar_enabled()
-    hf_logging.disable_progress_bar()  # a one-file save needs no progress bar
-    try:
+    with quiet_model_io():  # a one-file save needs no progress bar
         clean.save_pretrained(path)
-    finally:
-        if bars:
-            hf_logging.enable_progress_bar()
     return path
 
 
@@ -187,4 +181,6 @@ def load_encoder(path, device: str = "cpu") -> nn.Module:
         path = path / "encoder"
     if not (path / "config.json").is_file():
         raise FileNotFoundError(f"no encoder at {path} (expected a save_pretrained directory with config.json)")
-    return AutoModel.from_pretrained(path).to(device).eval().requires_grad_(False)
+    with quiet_model_io():  # loaded inside evaluation and training bars
+        model = AutoModel.from_pretrained(path)
+    return model.to(device).eval().requires_grad_(False)

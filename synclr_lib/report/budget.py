@@ -15,6 +15,10 @@ after every notebook (`in_progress: true` until the last), so notebooks/08_repor
 runs last, sees every notebook before it; when the run ends the budget section of
 REPORT.md is refreshed in place (`refresh_report`) so it covers notebook 08 as well.
 
+A budget is the cost of building everything: a run that failed or skipped a notebook as up
+to date does not replace the last complete measurement (it is put back when the run ends;
+with none before, a run that executed nothing leaves no budget).
+
 Introduced in notebooks/08_report.py.
 """
 from __future__ import annotations
@@ -29,6 +33,7 @@ from pathlib import Path
 
 from .. import paths
 from ..atomic import atomic_write
+from ..runtime import cpu_model
 
 BUDGET_FILE = "budget.json"
 START, END = "<!-- budget:start -->", "<!-- budget:end -->"
@@ -109,8 +114,12 @@ class BudgetRecorder:
         self.sampler = _Sampler(interval_s)
         self.start = time.time()
         self.failed: str | None = None
+        self.cached_at_start = 0
+        self.previous: str | None = None  # budget.json before this run, put back unless this one is complete
 
     def __enter__(self):
+        self.previous = self.path.read_text() if self.write_enabled and self.path.is_file() else None
+        self.cached_at_start = len(list(paths.artifacts_dir().glob("*/*/DONE")))  # 0: from an empty cache
         self.start = time.time()
         self.sampler.start()
         self._write(in_progress=True)
@@ -120,13 +129,27 @@ class BudgetRecorder:
         self.sampler.sample()
         self.sampler.stop()
         self._write(in_progress=False)
+        if self.write_enabled and not self.complete(exc_type is None):
+            self._keep_last_complete()
         if exc_type is None and self.write_enabled:
             refresh_report(self.reports)
         return False
 
+    def complete(self, finished: bool) -> bool:
+        """Whether this run measured the whole build: finished, no failure, every notebook executed."""
+        rows = self.rows
+        return finished and self.failed is None and len(rows) == len(self.names) and all(r["executed"] for r in rows)
+
+    def _keep_last_complete(self):
+        previous = _parse(self.previous)
+        if previous is not None and _is_complete(previous):
+            atomic_write(self.path, lambda p: p.write_text(self.previous))
+        elif not any(r["executed"] for r in self.rows):
+            self.path.unlink(missing_ok=True)  # nothing was built: nothing was measured
+
     @contextmanager
     def notebook(self, name: str):
-        stamp = paths.reports_dir() / "notebooks" / ".stamps" / f"{name}.json"
+        stamp = (self.reports or paths.reports_dir()) / "notebooks" / ".stamps" / f"{name}.json"
         before = stamp.read_text() if stamp.is_file() else None
         self.sampler.reset()
         self.sampler.sample()
@@ -149,6 +172,8 @@ class BudgetRecorder:
     def record(self, in_progress: bool) -> dict:
         return {
             "profile": self.profile, "overrides": self.overrides,
+            "machine": {"cpu": cpu_model(), "cores": os.cpu_count()},
+            "artifacts_cached_at_start": self.cached_at_start,
             "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(self.start)),
             "started_epoch": self.start,
             "in_progress": in_progress, "failed": self.failed,
@@ -168,14 +193,21 @@ class BudgetRecorder:
         atomic_write(self.path, lambda p: p.write_text(text))
 
 
-def read_budget(reports: Path | None = None) -> dict | None:
-    path = budget_path(reports)
-    if not path.is_file():
-        return None
+def _parse(text: str | None) -> dict | None:
     try:
-        return json.loads(path.read_text())
+        return json.loads(text) if text else None
     except ValueError:
         return None
+
+
+def _is_complete(budget: dict) -> bool:
+    return (not budget.get("in_progress") and not budget.get("failed") and not budget.get("skipped")
+            and budget.get("executed", 0) > 0)
+
+
+def read_budget(reports: Path | None = None) -> dict | None:
+    path = budget_path(reports)
+    return _parse(path.read_text()) if path.is_file() else None
 
 
 def parse_epoch(text: str) -> float | None:
@@ -219,7 +251,9 @@ def budget_markdown(budget: dict | None, later: list[dict] | None = None) -> str
         state = f"failed in {budget['failed']}"
     lines.append(f"`make figures` at profile `{budget['profile']}`"
                  + (f" with overrides `{' '.join(budget['overrides'])}`" if budget.get("overrides") else "")
-                 + f", started {budget['started']}, {state}.")
+                 + f", started {budget['started']}"
+                 + (f" on {budget['machine']['cpu']} ({budget['machine']['cores']} cores)" if budget.get("machine") else "")
+                 + f", {state}.")
     lines.append("")
     lines.append(f"- total wall time: **{budget['wall_s'] / 60:.1f} min** ({budget['wall_s']:.0f} s)")
     lines.append(f"- peak memory, whole process tree (sampled sum): **{budget['peak_tree_rss_gb']:.2f} GB**")

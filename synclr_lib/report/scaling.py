@@ -62,7 +62,8 @@ def encoder_sizes(cfg, small_width: int = 0, small_depth: int = 0) -> dict[str, 
 def caption_subset(cfg, n_captions: int) -> Path:
     """A cached synthetic-image directory with the first `n_captions` captions of the images
     stage and all their images (shards of the same layout)."""
-    from ..images.shards import read_shard, shard_ranges, write_captions, write_index, write_shard
+    from ..images.shards import (read_shard, shard_ranges, verify_image_dirs, write_captions, write_index,
+                                 write_shard)
     from ..stages import full_payload, run_stage
 
     source = run_stage("images", cfg)
@@ -84,7 +85,8 @@ def caption_subset(cfg, n_captions: int) -> Path:
                     extra={**extra, "subset_of": source.name, "subset_captions": n_captions})
         return {"captions": n_captions, "source": str(source)}
 
-    return cached("caption_subset", {"images": full_payload("images", cfg), "n_captions": int(n_captions)}, build)
+    return cached("caption_subset", {"images": full_payload("images", cfg), "n_captions": int(n_captions)}, build,
+                  verify=verify_image_dirs)
 
 
 def scaling_runs(cfg, counts, sizes: dict[str, list[str]] | None = None, total: int | None = None

@@ -39,9 +39,12 @@ def load_minilm():
     """(tokenizer, frozen model in eval mode), loaded once per process."""
     from transformers import AutoModel, AutoTokenizer
 
+    from ..runtime import quiet_model_io
+
     path = minilm_dir()
-    tok = AutoTokenizer.from_pretrained(path)
-    model = AutoModel.from_pretrained(path).eval().requires_grad_(False)
+    with quiet_model_io():
+        tok = AutoTokenizer.from_pretrained(path)
+        model = AutoModel.from_pretrained(path).eval().requires_grad_(False)
     return tok, model
 
 

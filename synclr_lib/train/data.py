@@ -121,9 +121,9 @@ def data_payload(cfg) -> dict:
     if t.data not in SOURCES:
         raise ConfigError(f"unknown train.data {t.data!r}; valid: {', '.join(SOURCES)}")
     if t.data_dir:
-        index = Path(t.data_dir) / "index.json"
-        return {"data_dir": str(Path(t.data_dir).resolve()),
-                "index": index.read_text() if index.is_file() else None}
+        from ..cache import path_key
+
+        return {"data_dir": path_key(t.data_dir)}
     name = {"synthetic": "images", "proxy": "world_proxy", "web": "world"}[t.data]
     return {name: full_payload(name, cfg)}
 

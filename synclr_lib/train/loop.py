@@ -47,7 +47,11 @@ LOOP_VERSION = 2
 def checkpoint_key(cfg) -> dict:
     """What a run's result depends on: a checkpoint must agree with it to be resumed, and it
     is the train stage's own cache key."""
+    from ..cache import path_key
+
     train = {k: v for k, v in cfg.section("train").items() if k not in NOT_IN_RESULT}
+    if train.get("data_dir"):  # keyed by place in artifacts/ or content, so a moved folder matches
+        train["data_dir"] = path_key(train["data_dir"])
     return {"train": train, "seed": train_seed(cfg), "bf16": bf16_enabled(cfg), "loop_version": LOOP_VERSION}
 
 
@@ -152,7 +156,7 @@ def train(cfg, data, out_dir, *, on_step=None, progress: bool = True) -> dict:
     `on_step(step)` is called after every finished step (tests use it to interrupt a run).
     Returns a summary dict (steps, wall time, seconds per step, last losses).
     """
-    from tqdm.auto import tqdm
+    from ..progress import tqdm
 
     from ..models import save_encoder
 

@@ -5,7 +5,8 @@
     curves = load_curves(path)            # pandas DataFrame
 
 The cache key holds the whole `train` section, the run seed, bf16, and the payload of the
-data's upstream stage (images, world_proxy or world; or the data_dir and its index). The
+data's upstream stage (images, world_proxy or world; or the data_dir, by its place under the
+artifacts folder or its content: `cache.path_key`, so a moved folder keeps the key). The
 stage is resumable: a killed run keeps its work directory and checkpoint and resumes.
 
 Under `torchrun`, rank 0 writes the artifact; the other ranks train alongside it and then

@@ -129,3 +129,23 @@ def test_comparison_suites_default_and_override():
     default = comparison_suites(resolve("mini"))
     assert "objects" in default and {kinds[s] for s in default} == {"objects", "fine_grained"}
     assert comparison_suites(resolve("smoke", ["train.compare_suites=objects, colours"])) == ["objects", "colours"]
+
+
+def test_one_progress_bar_without_cursor_codes(cfg, capsys, monkeypatch):
+    """A bar nested in the suite bar (features, or the suites stage rendered on first use) left
+    cursor-up codes in notebook text (issue 26)."""
+    from tqdm.auto import tqdm
+
+    built = []
+
+    def building_loader(name, cfg, split):  # the first load builds the suites stage, with a bar
+        if not built:
+            built.extend(tqdm(range(3), desc="rendering suites"))
+        return loader(name, cfg, split)
+
+    monkeypatch.setenv("SYNCLR_TEXT_PROGRESS", "1")  # the text bars of a headless run
+    evaluate_encoder(PixelEncoder(patch_size=4), cfg, ["colours", "objects"], loader=building_loader,
+                     names_fn=names_fn, use_cache=False)
+    err = capsys.readouterr().err
+    assert "evaluating" in err and "rendering suites" in err
+    assert "\x1b[A" not in err and "features" not in err

@@ -164,4 +164,4 @@ def test_shard_cli_rejects_bad_input(capsys):
     assert main(["--profile", "smoke", "--shard", "2", "--num-shards", "2"]) == 2
     assert "--shard < --num-shards" in capsys.readouterr().err
     assert main(["--profile", "smoke", "--set", "images.cfg_scale=-1"]) == 2
-    assert "CFG scale must be" in capsys.readouterr().err
+    assert "images.cfg_scale=-1.0: expected a number >= 0" in capsys.readouterr().err

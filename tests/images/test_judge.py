@@ -32,6 +32,17 @@ def test_accuracy_ignores_unlabelled_items():
     assert acc["all"] == pytest.approx(1 / 3)  # item 0 only: item 1 object wrong, item 2 background wrong
 
 
+def test_accuracy_all_is_nan_when_a_part_is_unmeasured():
+    preds = {"object": np.array([1, 2]), "colour": np.array([0, 0]), "background": np.array([5, 5])}
+    nothing = {a: np.array([-1, -1]) for a in preds}
+    acc = accuracy(preds, nothing)
+    assert all(np.isnan(acc[a]) for a in ("object", "colour", "background", "all"))
+    no_background = {"object": np.array([1, 2]), "colour": np.array([0, 0]), "background": np.array([-1, -1])}
+    acc = accuracy(preds, no_background)
+    assert acc["object"] == 1.0 and acc["colour"] == 1.0 and np.isnan(acc["background"])
+    assert np.isnan(acc["all"])  # "all three" cannot be judged without the background
+
+
 def test_caption_labels_from_rows_and_mentions():
     rows = [{"caption": "A crimson tee resting on the lawn", "concept": "t-shirt", "background": None},
             {"caption": "a blue star next to a red heart on the beach", "concept": "star", "background": "sand"},

@@ -3,9 +3,17 @@ budget section refreshed in place."""
 import json
 import subprocess
 import sys
+import uuid
 
 from synclr_lib.report.budget import (END, START, BudgetRecorder, budget_markdown, budget_section, later_runs,
                                       read_budget, refresh_report, tree_rss_bytes)
+
+
+def _executed(reports, name):
+    """What run_notebook leaves when it executes a notebook: a new stamp."""
+    stamp = reports / "notebooks" / ".stamps" / f"{name}.json"
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(json.dumps({"wall_s": 0.1, "run": uuid.uuid4().hex}))
 
 
 def test_recorder_writes_per_notebook_and_total(tmp_path, monkeypatch):
@@ -13,16 +21,42 @@ def test_recorder_writes_per_notebook_and_total(tmp_path, monkeypatch):
     with BudgetRecorder("smoke", ["train.steps=3"], ["00_a", "01_b"], reports=tmp_path, interval_s=0.05) as rec:
         with rec.notebook("00_a"):
             subprocess.run([sys.executable, "-c", "x = bytearray(50_000_000); import time; time.sleep(0.3)"], check=True)
+            _executed(tmp_path, "00_a")
         assert read_budget(tmp_path)["in_progress"] is True  # written after each notebook
         with rec.notebook("01_b"):
-            pass
+            _executed(tmp_path, "01_b")
     b = json.loads((tmp_path / "budget.json").read_text())
     assert b["in_progress"] is False and b["profile"] == "smoke" and b["overrides"] == ["train.steps=3"]
     assert [r["notebook"] for r in b["notebooks"]] == ["00_a", "01_b"]
     assert b["notebooks"][0]["wall_s"] >= 0.3
     assert b["max_process_rss_gb"] >= 0.05  # the 50 MB child, via getrusage(RUSAGE_CHILDREN)
     assert b["peak_tree_rss_gb"] > 0
-    assert b["executed"] == 0 and b["skipped"] == 2  # no stamp changed: nothing ran papermill
+    assert b["executed"] == 2 and b["skipped"] == 0
+
+
+def _run(tmp_path, names, executed, fail=None):
+    try:
+        with BudgetRecorder("mini", [], names, reports=tmp_path, interval_s=0.05) as rec:
+            for name in names:
+                with rec.notebook(name):
+                    if name == fail:
+                        raise RuntimeError("notebook failed")
+                    if name in executed:
+                        _executed(tmp_path, name)
+    except RuntimeError:
+        pass
+    return read_budget(tmp_path)
+
+
+def test_a_cached_or_failed_run_keeps_the_last_complete_measurement(tmp_path):
+    assert _run(tmp_path, ["00_a", "01_b"], executed=set()) is None  # nothing built: no budget at all
+    complete = _run(tmp_path, ["00_a", "01_b"], executed={"00_a", "01_b"})
+    assert complete["executed"] == 2
+    assert _run(tmp_path, ["00_a", "01_b"], executed=set()) == complete  # fully cached: kept
+    assert _run(tmp_path, ["00_a", "01_b"], executed={"01_b"}) == complete  # partly cached: kept
+    assert _run(tmp_path, ["00_a", "01_b"], executed={"00_a"}, fail="01_b") == complete  # failed: kept
+    newer = _run(tmp_path, ["00_a", "01_b"], executed={"00_a", "01_b"})
+    assert newer["started_epoch"] > complete["started_epoch"]  # a complete run replaces it
 
 
 def test_tree_rss_counts_this_process():

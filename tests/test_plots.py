@@ -1,0 +1,97 @@
+"""The notebooks' figures stay readable (issue 26): tick labels that never overprint, legends
+that cover no bar, every loss term visible on its own scale, on the profiles' real sizes."""
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from synclr_lib import plots
+
+ENCODERS = ["random init", "StableRep", "StableRep + EMA", "StableRep + EMA + iBOT", "StableRep + EMA + multi-crop",
+            "SynCLR", "SupCE", "SimCLR", "CLIP", "CLIP (web)", "SynCLR (web)", "SynCLR (main run)"]
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def _visible_xtick_labels(ax):
+    """(text, window extent) of every drawn x tick label, major and minor."""
+    ax.figure.canvas.draw()
+    lo, hi = sorted(ax.get_xlim())
+    ticks = list(zip(ax.xaxis.get_majorticklabels(), ax.xaxis.get_majorticklocs()))
+    ticks += list(zip(ax.xaxis.get_minorticklabels(), ax.xaxis.get_minorticklocs()))
+    return [(t.get_text(), t.get_window_extent()) for t, x in ticks if t.get_text() and t.get_visible() and lo <= x <= hi]
+
+
+def _overlaps(extents):
+    return [(a, b) for i, (a, ea) in enumerate(extents) for b, eb in extents[i + 1:] if ea.overlaps(eb)]
+
+
+def test_the_label_check_catches_a_log_axis_with_its_own_minor_labels():
+    """What notebook 03 drew before: set_xticks on a log axis over less than a decade keeps the
+    minor labels (2x10^0 ...) printed over the scales."""
+    fig, ax = plt.subplots(figsize=(4.5, 3.2))
+    ax.plot([1, 2.5, 8], [0.1, 0.5, 0.9])
+    ax.set_xscale("log")
+    ax.set_xticks([1, 2.5, 8], ["1", "2.5", "8"])
+    assert _overlaps(_visible_xtick_labels(ax))
+
+
+@pytest.mark.parametrize("scales", [(1.0, 2.5, 8.0), (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0, 8.0)])
+def test_cfg_figure_labels_each_scale_once_without_overprint(scales):
+    rng = np.random.default_rng(0)
+    gen = pd.DataFrame({"cfg_scale": scales, "diversity": rng.uniform(15, 25, len(scales)),
+                        **{c: rng.uniform(0, 1, len(scales)) for c in
+                           ("fidelity_object", "fidelity_colour", "fidelity_background", "fidelity_all")}})
+    fig = plots.cfg_fidelity_diversity(gen, list(scales))
+    for ax in fig.axes:
+        labels = _visible_xtick_labels(ax)
+        assert [t for t, _ in labels] == [f"{s:g}" for s in scales]
+        assert not _overlaps(labels)
+
+
+def _legend_clear_of_bars(fig):
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    legend = ax.get_legend().get_window_extent()
+    bars = [p.get_window_extent() for p in ax.patches]
+    return not legend.overlaps(ax.get_window_extent()) and not any(legend.overlaps(b) for b in bars)
+
+
+def test_the_legend_check_catches_a_legend_inside_the_bars():
+    """What notebook 04 drew before: pandas' default legend, inside the axes over the bars."""
+    table = pd.DataFrame({"objects": np.full(12, 60.0), "fine-grained mean": np.full(12, 55.0)}, index=ENCODERS)
+    ax = table.plot.barh(figsize=(7, 0.35 * len(table) + 1))
+    assert not _legend_clear_of_bars(ax.figure)
+
+
+@pytest.mark.parametrize("columns, rows", [(["objects", "fine-grained mean"], 12),
+                                           (["objects (ImageNet)", "fine-grained mean", "segmentation (ADE20k)"], 10)])
+def test_bar_charts_keep_legend_outside_and_labels_apart(columns, rows):
+    rng = np.random.default_rng(1)
+    table = pd.DataFrame(rng.uniform(50, 70, (rows, len(columns))), index=ENCODERS[:rows], columns=columns)
+    fig = plots.grouped_barh(table, title="t")
+    assert _legend_clear_of_bars(fig)
+    ax = fig.axes[0]
+    labels = [(t.get_text(), t.get_window_extent()) for t in ax.get_yticklabels() if t.get_text()]
+    assert [t for t, _ in labels] == ENCODERS[:rows]  # every encoder named, first row on top
+    assert not _overlaps(labels)
+    assert ax.get_yticklabels()[0].get_window_extent().y0 > ax.get_yticklabels()[-1].get_window_extent().y0
+
+
+def test_every_loss_term_has_its_own_panel_and_scale():
+    """The contrastive term, within a few percent of the total, was hidden behind it on one axis."""
+    steps = np.arange(0, 200, 5)
+    curves = pd.DataFrame({"step": steps, "loss": 6 - np.log1p(steps) / 3, "contrastive": 5.9 - np.log1p(steps) / 3,
+                           "local": 0.1 * np.exp(-steps / 50), "lr": np.linspace(0, 1e-3, len(steps))})
+    fig = plots.training_curves(curves, ["loss", "contrastive", "local"], ["lr"])
+    drawn = {ax.get_title(): ax for ax in fig.axes if ax.lines}
+    assert set(drawn) == {"loss: loss", "loss: contrastive", "loss: local", "lr"}
+    for title, ax in drawn.items():
+        assert len(ax.lines) == 1
+        y = ax.lines[0].get_ydata()
+        lo, hi = ax.get_ylim()
+        assert lo <= y.min() and y.max() <= hi and (y.max() - y.min()) > 0.5 * (hi - lo)  # fills its own axis
