@@ -102,7 +102,8 @@ def _choice(key, value, choices):
         _fail(key, value, f"one of {', '.join(choices)}")
 
 
-def _names(key, text, choices, empty: str) -> tuple[str, ...]:
+def parse_names(key, text, choices, empty: str) -> tuple[str, ...]:
+    """'a,b' or 'a+b' -> ('a', 'b'); one error naming the unknown ones and the valid choices."""
     parts = tuple(p.strip() for p in str(text).replace("+", ",").split(",") if p.strip())
     bad = [p for p in parts if p not in choices]
     if bad:
@@ -220,13 +221,13 @@ def _images(cfg):
 def _train(cfg):
     t = cfg.train
     _choice("train.method", t.method, METHODS)
-    _names("train.components", t.components, COMPONENTS, "empty = StableRep")
+    parse_names("train.components", t.components, COMPONENTS, "empty = StableRep")
     _choice("train.data", t.data, DATA_SOURCES)
     if t.data == "web" and t.method not in WEB_METHODS and not t.data_dir:
         _fail("train.method", t.method, f"one of {', '.join(WEB_METHODS)} with train.data=web "
                                         f"(mini-web images have one alt-text each)")
     _int("train.proxy_captions", t.proxy_captions)
-    _names("train.proxy_open", t.proxy_open, PROXY_OPEN, "empty = the caption pins both")
+    parse_names("train.proxy_open", t.proxy_open, PROXY_OPEN, "empty = the caption pins both")
     for key in ("image_size", "patch_size", "stem_norm_groups", "width", "depth", "heads", "proj_hidden",
                 "proj_dim", "ibot_hidden", "ibot_bottleneck", "ibot_prototypes", "captions_per_batch",
                 "images_per_caption", "captions_per_group", "local_size", "steps", "checkpoint_every",
@@ -284,7 +285,7 @@ def _train(cfg):
     if t.compare_suites.strip():
         from .world.suites import SUITES  # light: numpy only
 
-        _names("train.compare_suites", t.compare_suites, tuple(SUITES), "empty = objects + fine-grained")
+        parse_names("train.compare_suites", t.compare_suites, tuple(SUITES), "empty = objects + fine-grained")
 
 
 def _eval(cfg):

@@ -41,6 +41,7 @@ from ..models import DINOHead, ProjectionHead, add_stochastic_depth, build_encod
 from ..models.heads import NORMS
 from ..models.vit import check_attention
 from ..runtime import generator
+from ..validate import parse_names
 from . import distributed
 
 METHODS = ("synclr", "simclr", "supce", "clip")
@@ -50,12 +51,7 @@ WEB_METHODS = ("simclr", "clip")  # the learning-from-data baselines
 
 def parse_components(text: str) -> tuple[str, ...]:
     """'ema,ibot' -> ('ema', 'ibot'); one clear error naming the valid components."""
-    parts = tuple(p.strip() for p in str(text).replace("+", ",").split(",") if p.strip())
-    unknown = [p for p in parts if p not in COMPONENTS]
-    if unknown:
-        raise ConfigError(f"unknown train.components {', '.join(map(repr, unknown))}; valid: "
-                          f"{', '.join(COMPONENTS)} (comma-separated; empty = StableRep)")
-    return parts
+    return parse_names("train.components", text, COMPONENTS, "empty = StableRep")
 
 
 def check_train_config(cfg) -> None:
