@@ -48,3 +48,11 @@ def test_profile_folders_are_ignored_by_git():
     for profile in ("smoke", "gpu", "paper"):
         path = f"reports/{profile}/REPORT.md"
         assert subprocess.run(["git", "check-ignore", "-q", path], cwd=paths.REPO_ROOT).returncode == 0, path
+
+
+def test_the_kernels_output_reaches_the_terminal(capfd):
+    """`make figures` showed one line per notebook and nothing for minutes in between: the
+    kernel's prints (and its text progress bars, on stderr) are forwarded as they come."""
+    run_notebook("00_overview", "smoke", ["run.threads=1"])
+    out = capfd.readouterr().out
+    assert "profile: smoke" in out and "outputs:" in out  # printed inside the kernel by session.start
