@@ -26,10 +26,11 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export HF_HUB_DISABLE_TELEMETRY := 1
 
-.PHONY: setup figures test test-all lab clean-artifacts clean-reports system-deps help
+.PHONY: setup figures generators test test-all lab clean-artifacts clean-reports system-deps help
 
 help:
 	@echo "make figures [PROFILE=mini|smoke|gpu|paper] [SET='train.steps=100 ...']  run every notebook"
+	@echo "make generators [PROFILE=mini]  train g1, g2 and the judge; write them with model cards to generators/<profile>/"
 	@echo "make test      the test-suite (CI runs this)"
 	@echo "make lab       JupyterLab on the paired notebooks"
 	@echo "make clean-artifacts   delete cached stage outputs"
@@ -66,6 +67,10 @@ figures: setup
 	$(PY) -m synclr_lib notebooks --profile $(PROFILE) $(if $(SET),--set "$(SET)")
 	# the README's "what reproduced" block is the mini REPORT's (other profiles leave it alone)
 	$(if $(filter mini,$(PROFILE)),$(if $(SET),,$(PY) -m synclr_lib.report.readme))
+
+# The mini g1, g2 and judge as save_pretrained folders with model cards (synclr_lib/generators.py).
+generators: setup
+	$(PY) -m synclr_lib.generators --profile $(PROFILE) $(if $(SET),--set "$(SET)")
 
 test test-all: export OMP_WAIT_POLICY := PASSIVE
 
