@@ -55,3 +55,17 @@ def test_only_mini_generators_are_trained(capsys):
     assert capsys.readouterr().err.count("\n") == 1
     with pytest.raises(ConfigError, match="only the mini generators"):
         ship(resolve("smoke", ["captions.g1=smollm2"]))
+
+
+def test_the_pipeline_starts_from_the_shipped_generators(shipped):
+    """captions.g1 / images.g2 pointed at the shipped folders draw the image set from them (g2
+    without its text folder gets the packaged MiniLM), and the cache keys hold the folders'
+    content (cache.path_key), not where they lie."""
+    from synclr_lib.images.shards import load_synthetic_images
+    from synclr_lib.stages import artifact_path, run_stage
+
+    cfg = resolve("smoke", ["run.threads=1", "images.steps=2", f"captions.g1={shipped / 'g1'}",
+                            f"images.g2={shipped / 'g2'}", "captions.n_captions=8"])
+    images = load_synthetic_images(run_stage("images", cfg))
+    assert images.images.shape[0] == 8 * cfg.images.images_per_caption
+    assert str(shipped) not in json.dumps(json.loads((artifact_path("images", cfg) / "meta.json").read_text())["config"])

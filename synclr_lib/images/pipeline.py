@@ -176,10 +176,14 @@ def load_pipeline(path: str | Path, device: str = "cpu"):
 
     path = resolve_model_dir(path)
     dtype = torch.float16 if device.startswith("cuda") else torch.float32
+    text = {}
+    if not (path / "text_encoder").is_dir():  # a shipped mini g2 (synclr_lib/generators.py): MiniLM is packaged
+        tokenizer, text_encoder = minilm_text_encoder()
+        text = {"tokenizer": tokenizer, "text_encoder": text_encoder.to(dtype)}
     with quiet_model_io():
         pipe = StableDiffusionPipeline.from_pretrained(path, local_files_only=True, safety_checker=None,
                                                        feature_extractor=None, requires_safety_checker=False,
-                                                       dtype=dtype)
+                                                       dtype=dtype, **text)
     pipe.scheduler = sampling_scheduler(pipe.scheduler)  # SD 1.5 ships PNDM; mini: unchanged
     pipe.set_progress_bar_config(disable=True)
     return pipe.to(device)
