@@ -89,7 +89,7 @@ encoders = [
 ]
 
 # %% [markdown]
-# ### Trained encoders (the training issue's runs, `synclr_lib.train.runs`)
+# ### Trained encoders (notebook 04's runs, `synclr_lib.train.runs`)
 # Every trained encoder is a cached `train` artifact (built by notebook 04; built here if
 # missing). The Table 6 rows are trained at the same comparison budget
 # (`train.ablation_steps`) on the same synthetic images: SynCLR, StableRep, SimCLR, SupCE and
