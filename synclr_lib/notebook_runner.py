@@ -8,7 +8,9 @@ failed run's executed notebook (its error included) is kept as `NN_name.failed.i
 whole config, paths included, is validated (synclr_lib/validate.py) before any notebook runs.
 
 A notebook whose source, library code, profile and overrides are unchanged since its last
-successful run is skipped (the stages it calls are cached anyway); FORCE=1 reruns it.
+successful run is skipped (the stages it calls are cached anyway); any FORCE reruns it
+(FORCE=all or FORCE=<stage,...> also rebuild those stages: synclr_lib/cache.py). The kernels'
+prints and progress bars are forwarded to this process's terminal as they come.
 """
 from __future__ import annotations
 
