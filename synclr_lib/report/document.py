@@ -341,6 +341,23 @@ def section_fig67(t, spreads, reports) -> tuple[str, list[Finding]]:
     return "\n".join(body), findings
 
 
+PAPER_COST = paths.REPO_ROOT / "benchmarks" / "results" / "paper_cost.md"
+
+
+def section_paper_cost(path: Path | None = None) -> str:
+    """The paper's scale priced on measured hardware (Table 12's schedule): the table and the
+    machine lines of benchmarks/results/paper_cost.md, written by benchmarks/bench_paper_cost.py."""
+    path = Path(path or PAPER_COST)
+    head = "## The paper's scale, priced (Sec. 3, Table 12)"
+    if not path.is_file():
+        return f"{head}\n\n_missing: `{path.name}` (run `benchmarks/bench_paper_cost.py`)_"
+    lines = path.read_text().splitlines()
+    facts = [line for line in lines if line.startswith("- ") and line.split(":")[0] in ("- date", "- machine", "- GPU")]
+    table = [line for line in lines if line.startswith("|")]
+    return "\n".join([head, "", f"From `benchmarks/results/{path.name}` (`benchmarks/bench_paper_cost.py`: "
+                       "full-size architectures with random weights, timed and extrapolated):", "", *facts, "", *table])
+
+
 def built_during(created: str, budget: dict) -> bool:
     """Whether an artifact whose meta.json says `created` was built during the budgeted run
     (between its start and its end, not by a notebook run alone afterwards)."""
@@ -419,7 +436,7 @@ def build_report(cfg, reports: Path | None = None) -> Report:
     summary = ["## What reproduced and what did not", "", _findings_block(findings)]
     budget_part = ["## Budget: `make figures` end to end", "", budget_mod.budget_section(budget, reports)]
     md = "\n".join(head + [section_seeds(t, spreads, source), "", *summary, "", *budget_part, ""]
-                   + [s + "\n" for s in sections] + [section_costs(cfg, t, budget), ""])
+                   + [s + "\n" for s in sections] + [section_costs(cfg, t, budget), "", section_paper_cost(), ""])
     readme = "\n".join([
         f"Generated from `reports/REPORT.md` (profile `{cfg.profile}`, commit `{git_commit()}`): "
         f"{counts['reproduced']} reproduced, {counts['not reproduced']} not reproduced, "

@@ -88,3 +88,15 @@ def test_artifacts_built_after_the_budgeted_run_do_not_count_as_built_in_it():
     assert not built_during("2026-01-01T09:59:00+0000", budget)  # cached before the run
     assert not built_during("2026-01-01T11:30:00+0000", budget)  # a notebook run alone afterwards
     assert not built_during("not a date", budget)
+
+
+def test_the_paper_cost_section_reads_the_benchmark_result(tmp_path):
+    from synclr_lib.report.document import PAPER_COST, section_paper_cost
+
+    assert "missing" in section_paper_cost(tmp_path / "nowhere.md")
+    (tmp_path / "paper_cost.md").write_text("# x\n\n- date: 2026-12-07\n- machine: a CPU\n- GPU: not measured\n"
+                                            "- command: c\n\n| quantity | CPU |\n|---|---|\n| step | 7.8 s |\n")
+    text = section_paper_cost(tmp_path / "paper_cost.md")
+    assert "- machine: a CPU" in text and "| step | 7.8 s |" in text and "- command" not in text
+    if PAPER_COST.is_file():  # the committed measurement renders
+        assert "CPU-years" in section_paper_cost()
