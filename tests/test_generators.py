@@ -12,10 +12,13 @@ from synclr_lib.generators import G2_LEFT_OUT, main, ship
 
 @pytest.fixture(scope="module")
 def shipped(tmp_path_factory):
-    import os
-
-    os.environ.setdefault("SYNCLR_ARTIFACTS", str(tmp_path_factory.getbasetemp() / "artifacts"))
-    return ship(resolve("smoke", ["run.threads=1", "images.steps=2"]), tmp_path_factory.mktemp("generators") / "smoke")
+    root = tmp_path_factory.getbasetemp()  # the folders conftest's per-test fixture uses, set before it runs
+    with pytest.MonkeyPatch.context() as mp:
+        for var, sub in (("SYNCLR_ARTIFACTS", "artifacts"), ("SYNCLR_REPORTS", "reports"),
+                         ("SYNCLR_MACHINE_CACHE", "machine")):
+            mp.setenv(var, str(root / sub))
+        return ship(resolve("smoke", ["run.threads=1", "images.steps=2"]),
+                    tmp_path_factory.mktemp("generators") / "smoke")
 
 
 def _snippet(card) -> str:
