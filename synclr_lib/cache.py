@@ -250,7 +250,7 @@ def cached(stage: str, payload: dict, build: Callable[[Path], dict | None], *,
     from_env = force is None
     if not _needs_build(final, stage, force, from_env, verify):
         if verbose and final not in _announced:
-            print(f"[cache] {stage}: reusing {_rel(final)} (config unchanged)")
+            print(f"[cache] {stage}: reusing {paths.shown(final)} (config unchanged)")
             _announced.add(final)
         return final
     _announced.discard(final)  # rebuilt or repaired: its next reuse is news again
@@ -289,7 +289,7 @@ def _build_lock(final: Path, stage: str):
         except BlockingIOError:
             handle.seek(0)
             print(f"[cache] {stage}: waiting for process {handle.read().strip() or '?'}, which is building "
-                  f"{_rel(final)}")
+                  f"{paths.shown(final)}")
             fcntl.flock(handle, fcntl.LOCK_EX)
         handle.seek(0)
         handle.truncate()
@@ -307,11 +307,11 @@ def _build(stage, payload, build, final, force, from_env, verbose, resumable, ru
     problems = damage(final, verify) if is_complete(final) and not force else {}
     if is_complete(final) and not force and not problems:
         if verbose:
-            print(f"[cache] {stage}: reusing {_rel(final)} (finished by the process it waited for)")
+            print(f"[cache] {stage}: reusing {paths.shown(final)} (finished by the process it waited for)")
         return final
     if problems:
         repair = resumable and verify is not None
-        print(f"[cache] {stage}: {_rel(final)} is damaged ({_describe(problems)}); "
+        print(f"[cache] {stage}: {paths.shown(final)} is damaged ({_describe(problems)}); "
               + ("redrawing the damaged files" if repair else "rebuilding it"))
         if repair:
             _repair_in_place(final, problems)
@@ -327,7 +327,7 @@ def _build(stage, payload, build, final, force, from_env, verbose, resumable, ru
         resuming = False
         tmp.mkdir()
     if verbose:
-        print(f"[cache] {stage}: {'resuming' if resuming else 'building'} {_rel(final)}"
+        print(f"[cache] {stage}: {'resuming' if resuming else 'building'} {paths.shown(final)}"
               + (" (FORCE)" if force else ""))
     start = time.time()
     try:
@@ -359,7 +359,7 @@ def _build(stage, payload, build, final, force, from_env, verbose, resumable, ru
             _remove_if_empty(tmp)
         raise
     if verbose:
-        print(f"[cache] {stage}: done in {meta['wall_s']:.1f} s -> {_rel(final)}")
+        print(f"[cache] {stage}: done in {meta['wall_s']:.1f} s -> {paths.shown(final)}")
     return final
 
 
@@ -377,9 +377,3 @@ def _remove_if_empty(work: Path) -> None:
         except OSError:  # it holds a file, so it and its parents stay
             pass
 
-
-def _rel(path: Path) -> str:
-    try:
-        return str(path.relative_to(paths.REPO_ROOT))
-    except ValueError:
-        return str(path)

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from . import paths
 from .atomic import atomic_write
+from .cache import read_meta
 from .config import Config, ConfigError, resolve
 from .stages import run_stage
 
@@ -47,10 +48,6 @@ def _fidelity_at_default_cfg(cfg: Config) -> dict:
     row = table[table["source"] == "generated"].iloc[0]
     return {k.removeprefix("fidelity_"): round(float(row[k]), 4) for k in table.columns if k.startswith("fidelity_")} | \
         {"captions": int(one.images.cfg_study_captions), "cfg_scale": float(cfg.images.cfg_scale)}
-
-
-def _meta(stage: str, cfg: Config) -> dict:
-    return json.loads((run_stage(stage, cfg) / "meta.json").read_text())
 
 
 def _copy(src: Path, dst: Path, skip=()) -> None:
@@ -130,20 +127,21 @@ def ship(cfg: Config, out: Path | None = None) -> Path:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     cpu = cpu_model()
-    rel = lambda name: _rel(out / name)  # noqa: E731
+    rel = lambda name: paths.shown(out / name)  # noqa: E731
 
-    g1 = run_stage("g1", cfg)
-    _copy(g1 / "model", work / "g1")
-    m = json.loads((g1 / "metrics.json").read_text())
-    meta = _meta("g1", cfg)
+    from .captions.mini_g1 import g1_metrics, mini_g1_dir
+
+    _copy(mini_g1_dir(cfg), work / "g1")
+    meta = read_meta(run_stage("g1", cfg))
     (work / "g1" / "README.md").write_text(G1_CARD.format(
-        profile=cfg.profile, wall=meta["wall_s"] / 60, cpu=cpu, commit=meta["git_commit"], rel=rel("g1"), **m))
+        profile=cfg.profile, wall=meta["wall_s"] / 60, cpu=cpu, commit=meta["git_commit"], rel=rel("g1"),
+        **g1_metrics(cfg)))
 
     from .images.pipeline import TEXT_MAX_LENGTH
 
     g2 = run_stage("g2", cfg)
     _copy(g2 / "pipeline", work / "g2", skip=G2_LEFT_OUT)
-    g2_meta, vae_meta = _meta("g2", cfg), _meta("g2_vae", cfg)
+    g2_meta, vae_meta = read_meta(g2), read_meta(run_stage("g2_vae", cfg))
     (work / "g2" / "README.md").write_text(G2_CARD.format(
         profile=cfg.profile, vae_min=vae_meta["wall_s"] / 60, unet_min=g2_meta["wall_s"] / 60,
         unet_steps=cfg.images.unet_steps, cpu=cpu, commit=g2_meta["git_commit"], size=_size_mb(work / "g2"),
@@ -151,7 +149,7 @@ def ship(cfg: Config, out: Path | None = None) -> Path:
 
     judge = run_stage("judge", cfg)
     _copy(judge / "judge", work / "judge" / "judge")
-    j_meta = _meta("judge", cfg)
+    j_meta = read_meta(judge)
     (work / "judge" / "README.md").write_text(JUDGE_CARD.format(
         profile=cfg.profile, size=cfg.world.image_size, judge_steps=cfg.images.judge_steps,
         wall=j_meta["wall_s"] / 60, cpu=cpu, commit=j_meta["git_commit"], rel=rel("judge"),
@@ -166,12 +164,6 @@ def ship(cfg: Config, out: Path | None = None) -> Path:
     work.rename(out)
     return out
 
-
-def _rel(path: Path) -> str:
-    try:
-        return str(path.relative_to(paths.REPO_ROOT))
-    except ValueError:
-        return str(path)
 
 
 def main(argv=None) -> int:

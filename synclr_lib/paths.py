@@ -47,3 +47,11 @@ def reports_dir(profile: str | None = None) -> Path:
 
 def notebooks_dir() -> Path:
     return REPO_ROOT / "notebooks"
+
+
+def shown(path) -> str:
+    """A path as messages print it: relative to the repository when inside it."""
+    try:
+        return str(Path(path).relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)

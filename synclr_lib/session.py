@@ -29,12 +29,6 @@ def start(profile: str, overrides=None, *, verbose: bool = True) -> Config:
     if runner and runner.isdigit() and int(runner) == os.getppid():
         die_with_parent(int(runner))
     if verbose:
-        print(f"profile: {cfg.profile}   torch threads: {threads}   outputs: {_rel(paths.reports_dir())}")
+        print(f"profile: {cfg.profile}   torch threads: {threads}   outputs: {paths.shown(paths.reports_dir())}")
     return cfg
 
-
-def _rel(path) -> str:
-    try:
-        return str(path.relative_to(paths.REPO_ROOT))
-    except ValueError:
-        return str(path)

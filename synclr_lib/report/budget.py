@@ -136,9 +136,8 @@ class BudgetRecorder:
         return False
 
     def complete(self, finished: bool) -> bool:
-        """Whether this run measured the whole build: finished, no failure, every notebook executed."""
-        rows = self.rows
-        return finished and self.failed is None and len(rows) == len(self.names) and all(r["executed"] for r in rows)
+        """Whether this run measured the whole build: finished, every planned notebook executed, none failed."""
+        return finished and len(self.rows) == len(self.names) and _is_complete(self.record(in_progress=False))
 
     def _keep_last_complete(self):
         previous = _parse(self.previous)
