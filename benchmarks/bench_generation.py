@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 from synclr_lib.config import resolve
-from synclr_lib.data.pixels import to_uint8
+from synclr_lib.pixels import to_uint8
 from synclr_lib.images.generate import GenerationSettings, generate_dataset, generate_for_captions
 from synclr_lib.images.pipeline import build_mini_pipeline, initial_latents, latent_shape, unet_autocast
 from synclr_lib.runtime import bf16_enabled

@@ -175,9 +175,10 @@ def main() -> None:
             print(arithmetic(objective, crops, masks, local))
     print(f"projected main run ({t.steps} steps): {full * t.steps / 60:.1f} min")
     if args.rows:
-        from synclr_lib.train.runs import comparison_runs, variant
+        from synclr_lib.studies.catalog import comparison_runs
+        from synclr_lib.train.runs import variant
 
-        print(f"comparison rows ({t.ablation_steps} steps each), full step time and projection:")
+        print(f"comparison rows ({cfg.study.ablation_steps} steps each), full step time and projection:")
         for name, overrides in comparison_runs(cfg).items():
             vcfg = variant(cfg, overrides)
             if vcfg.train.data == "web":

@@ -2,7 +2,7 @@
 
 Continues the cached `g2` stage's UNet (or `--init`, a pipeline this script saved) for
 `--steps` more steps (a new warm-up and cosine from `--lr`, other batches: seed + offset), then scores it exactly as the `cfg_study` stage scores
-g2: the study's first `images.cfg_study_captions` g1 captions x 4 images, the same seeds and
+g2: the study's first `study.cfg_captions` g1 captions x 4 images, the same seeds and
 sampler, judged for object / colour / background, at each `--scales`. The cached stage is
 only read; the continued pipeline is saved under <out>/<tag>/pipeline.
 
@@ -72,7 +72,7 @@ def main() -> None:
     pipe.unet = unet
     pipe.save_pretrained(out / "pipeline")
 
-    rows = load_caption_rows(cfg)[:cfg.images.cfg_study_captions]
+    rows = load_caption_rows(cfg)[:cfg.study.cfg_captions]
     texts = [r["caption"] for r in rows]
     judge = load_judge(cfg)
     base = cfg_study_table(cfg)

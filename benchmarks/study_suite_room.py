@@ -108,7 +108,7 @@ def learnability(cfg, renderer: SuiteRenderer, per_class: int, epochs: int, seed
     """Test score of a small CNN trained with labels on `per_class` extra renders per class."""
     from torch import nn
 
-    from synclr_lib.data.pixels import to_tensor
+    from synclr_lib.pixels import to_tensor
     from synclr_lib.world.suites import _class_spec
 
     out = {}

@@ -46,11 +46,9 @@ overrides = list()  # config overrides, strings of the README form (papermill-sa
 import json
 import time
 
-import pandas as pd
-
 from synclr_lib.reporting import save_figure, save_table
 from synclr_lib.session import start
-from synclr_lib.world import SceneSpec, load_mini_web, load_suite, mentions, suite_names
+from synclr_lib.world import SceneSpec, load_mini_web, mentions, suite_names
 from synclr_lib.world import summary
 
 cfg = start(profile, overrides)
@@ -64,10 +62,9 @@ print(f"image size: {size}   mini-web scenes: {cfg.world.n_web}")
 # 14-24 pixels. Ten **letters** (glyphs, drawn from a bundled font) are drawable too but lie
 # outside C: no alt-text, caption or generated image shows one, so the `glyphs` suite asks
 # how well a representation transfers to concepts it never saw. (An earlier world had 40
-# objects, the letters and 8 more shapes among them; a mini g2 trained on canonical captions
-# of single objects then drew the caption's object in 14 % of images against 52 % with these
-# 22, in the same training time:
-# `benchmarks/results/study_g2_recipe.md`.) **Attributes**: 12 colours with close pairs
+# objects, the letters and 8 more shapes among them; a mini g2 trained on it drew the caption's
+# object far less often than with these 22, in the same training time:
+# `benchmarks/results/study_g2_recipe.md` has the numbers.) **Attributes**: 12 colours with close pairs
 # (blue/navy, teal/cyan, purple/magenta, ...), 3 sizes, a small rotation. **Backgrounds**
 # ("places"): three real textures shipped with scikit-image (brick, grass, gravel) and nine
 # procedural ones. **Relations**: the paper's ten words (in, on, next to, behind, in front of,

@@ -46,8 +46,8 @@
 # per strategy; notebooks 03-05 turn them into images and encoders (the Table 2 analogue).
 #
 # At `mini`, g1 is our own **tiny Llama** (transformers `LlamaConfig`, its own BPE tokenizer
-# trained with `tokenizers`) pretrained for 1,200 steps on the mini-web's alt-text, the
-# world's stand-in for the internet. A real small LLM, **SmolLM2-135M-Instruct**, shows the
+# trained with `tokenizers`) pretrained on the mini-web's alt-text, the world's stand-in for
+# the internet, once by `make generators` and shipped in `generators/mini/g1`. A real small LLM, **SmolLM2-135M-Instruct**, shows the
 # same prompts on real concepts at the end.
 
 # %% tags=["parameters"]
@@ -63,7 +63,7 @@ import pandas as pd
 
 from synclr_lib.captions import (INSTRUCTIONS, STRATEGIES, build_prompt, caption_set_stats,
                                  concept_source, load_captions, pool_for, with_strategy)
-from synclr_lib.captions.mini_g1 import g1_metrics, mini_g1_dir
+from synclr_lib.captions.mini_g1 import g1_metrics, g1_training_record
 from synclr_lib.captions.sets import demonstration_pool_name
 from synclr_lib.captions.smollm2 import load_smollm2_demo
 from synclr_lib.reporting import save_figure, save_table
@@ -102,23 +102,30 @@ for template, extra in example_queries.items():
 # instruction line and four `key => alt-text` lines whose keys come from the scenes' specs
 # (object; object, background; object, relation). Only alt-texts that mention their key are
 # used, as a page of examples would list matching items. 5 % of the mini-web is held out to
-# measure the validation loss. The model is saved with `save_pretrained` and every later use
-# reloads it from disk with `from_pretrained`, like any Hugging Face model.
+# measure the validation loss.
+#
+# As the paper takes Llama-2 off the shelf, `mini` loads a g1 that was pretrained once and
+# shipped in `generators/mini/g1` (`make generators`; its model card says how) with
+# `from_pretrained`, like any Hugging Face model. `--set captions.g1=mini-train` pretrains it
+# here instead. Below: its pretraining record.
 
 # %%
-if cfg.captions.g1 == "mini":
+record = g1_training_record(cfg)
+if record is not None:
     metrics = g1_metrics(cfg)
-    print("saved model:", mini_g1_dir(cfg))
+    print("g1:", cfg.captions.g1)
     display_metrics = {k: metrics[k] for k in ("val_loss", "val_perplexity", "train_loss_end", "parameters",
                                                 "vocab_size", "steps", "tokens_seen", "train_seconds_this_run",
                                                 "threads")}
     print(json.dumps(display_metrics, indent=1))
-    log = pd.read_csv(mini_g1_dir(cfg).parent / "train_log.csv")
+    log = pd.read_csv(record / "train_log.csv")
     fig, ax = plt.subplots(figsize=(5, 3))
     ax.plot(log["step"], log["loss"].rolling(max(1, len(log) // 50), min_periods=1).mean(), label="train")
     ax.axhline(metrics["val_loss"], color="k", ls="--", lw=1, label=f"validation {metrics['val_loss']:.2f}")
     ax.set_xlabel("step"), ax.set_ylabel("next-token loss"), ax.legend(), ax.set_title("mini g1 pretraining")
     save_figure(fig, "02_g1_loss")
+else:
+    print(f"g1 is {cfg.captions.g1}, not pretrained by this project")
 
 # %% [markdown]
 # ## 3. One caption set per strategy

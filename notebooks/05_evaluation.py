@@ -41,19 +41,18 @@ profile = "mini"  # smoke | mini | gpu | paper
 overrides = list()  # config overrides, strings of the README form (papermill-safe: no brackets)
 
 # %%
-import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 
 from synclr_lib.evaluate import (PixelEncoder, evaluate_encoders, linear_probe, logistic_probe,
                                  random_init_encoder)
 from synclr_lib.evaluate import paper_numbers as paper
 from synclr_lib.evaluate.suites import suite_features, suite_kinds
-from synclr_lib.evaluate.tables import knn_vs_probe, label, table2, table6, table9
-from synclr_lib.plots import grouped_barh
+from synclr_lib.plots import grouped_barh, validation_curves
 from synclr_lib.reporting import save_figure, save_table
 from synclr_lib.session import start
-from synclr_lib.train.runs import comparison_runs, seed_runs, train_variant
+from synclr_lib.studies.catalog import comparison_runs
+from synclr_lib.studies.comparisons import knn_vs_probe, label, seed_runs, table6, table9
+from synclr_lib.train.runs import train_variant
 from synclr_lib.world import load_suite
 
 cfg = start(profile, overrides)
@@ -92,7 +91,7 @@ encoders = [
 # ### Trained encoders (notebook 04's runs, `synclr_lib.train.runs`)
 # Every trained encoder is a cached `train` artifact (built by notebook 04; built here if
 # missing). The Table 6 rows are trained at the same comparison budget
-# (`train.ablation_steps`) on the same synthetic images: SynCLR, StableRep, SimCLR, SupCE and
+# (`study.ablation_steps`) on the same synthetic images: SynCLR, StableRep, SimCLR, SupCE and
 # CLIP, plus the learning-from-data baselines SimCLR (web) and CLIP (web) trained on mini-web
 # renders and alt-text. The main SynCLR run (`train.steps`, first seed) is one more row.
 # Features and results are cached per encoder weights, so a row costs only itself.
@@ -117,24 +116,22 @@ encoders += trained_rows
 demo_suite = "colours" if "colours" in kinds else next(n for n, k in kinds.items() if k == "fine_grained")
 demo = {s: load_suite(demo_suite, cfg, s) for s in ("train", "val", "test")}
 obj = {s: load_suite("objects", cfg, s) for s in ("train", "val", "test")}
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+logistic_lines, linear_lines = [], []
 for row_name, encoder in encoders[:2]:
     f = suite_features(encoder, demo_suite, demo, cfg)
     r = logistic_probe(f["train"].cls, demo["train"].labels, f["test"].cls, demo["test"].labels,
                        metric=demo["test"].metric, X_val=f["val"].cls, y_val=demo["val"].labels,
                        n_c=cfg.eval.probe_c_values, max_iter=cfg.eval.probe_max_iter)
-    axes[0].semilogx(r.val_curve["C"], r.val_curve.iloc[:, 1], "o-", label=f"{row_name}: C={r.C:.2g}, test {r.score:.1f}")
+    logistic_lines.append((f"{row_name}: C={r.C:.2g}, test {r.score:.1f}", r.val_curve["C"], r.val_curve.iloc[:, 1]))
     f = suite_features(encoder, "objects", obj, cfg)
     r = linear_probe(f["train"].cls, obj["train"].labels, f["test"].cls, obj["test"].labels,
                      X_val=f["val"].cls, y_val=obj["val"].labels, lrs=cfg.eval.linear_lrs,
                      epochs=cfg.eval.linear_epochs, batch_size=cfg.eval.linear_batch)
-    axes[1].semilogx(r.val_curve["lr"], r.val_curve.iloc[:, 1], "o-", label=f"{row_name}: {r.hparam}, test {r.score:.1f}")
-axes[0].set(xlabel="C (inverse l2 strength)", ylabel=f"val {demo['test'].metric}", title=f"logistic probe on {label(demo_suite)}")
-axes[1].set(xlabel="learning rate (one head each)", ylabel="val top1", title="parallel-head linear probe on objects")
-for ax in axes:
-    ax.legend(fontsize=7)
-fig.tight_layout()
-save_figure(fig, "05_probe_curves")
+    linear_lines.append((f"{row_name}: {r.hparam}, test {r.score:.1f}", r.val_curve["lr"], r.val_curve.iloc[:, 1]))
+save_figure(validation_curves({
+    f"logistic probe on {label(demo_suite)}": ("C (inverse l2 strength)", f"val {demo['test'].metric}", logistic_lines),
+    "parallel-head linear probe on objects": ("learning rate (one head each)", "val top1", linear_lines)}),
+    "05_probe_curves")
 
 # %% [markdown]
 # ## 4. Every encoder on every suite
@@ -170,10 +167,10 @@ save_figure(fig, "05_table6_bars")
 # ## 6. Table 2 analogue: caption strategies
 # The paper trains one SynCLR (and one StableRep) per caption strategy and finds the final
 # mix of the three templates best on the fine-grained average, with plausible (GPT-4)
-# backgrounds beating random ones. Here each strategy of `images.strategy_study` gets its
+# backgrounds beating random ones. Here each strategy of `study.strategies` gets its
 # own images and one SynCLR run at the ablation budget of notebook 04:
 #
-# 1. the first `images.strategy_study_captions` captions of the strategy's caption set
+# 1. the first `study.strategy_captions` captions of the strategy's caption set
 #    (notebook 02) are drawn by g2 with the `images` stage's settings (4 images each, the
 #    same seeds), so only the captions differ between rows;
 # 2. the "alt-text" row stands in for the paper's real-caption (cc12m) row: the mini-web's
@@ -187,34 +184,34 @@ save_figure(fig, "05_table6_bars")
 
 # %%
 from synclr_lib.evaluate.suites import comparison_suites
-from synclr_lib.images.strategy_study import strategy_study_dirs, strategy_study_table
-from synclr_lib.train.runs import caption_strategy_runs
+from synclr_lib.images.strategy_study import strategy_study_table
+from synclr_lib.studies.strategies import strategy_runs, table2
 
 strategy_images = strategy_study_table(cfg)
-strategy_runs = caption_strategy_runs(cfg, strategy_study_dirs(cfg))
-strategy_rows = [(s, train_variant(cfg, o) / "encoder") for s, o in strategy_runs.items()]
+strategy_rows = [(s, train_variant(cfg, o) / "encoder") for s, o in strategy_runs(cfg).items()]
 by_strategy = evaluate_encoders(strategy_rows, cfg, suites=comparison_suites(cfg))
 t2 = table2(by_strategy, cfg.profile, image_scores=strategy_images)
 save_table(t2, "05_table2")
-print(f"{cfg.images.strategy_study_captions} captions x {cfg.images.images_per_caption} images per strategy, "
-      f"SynCLR {cfg.train.ablation_steps} steps each")
+print(f"{cfg.study.strategy_captions} captions x {cfg.images.images_per_caption} images per strategy, "
+      f"SynCLR {cfg.study.ablation_steps} steps each")
 strategy_images.round(3)
 
 # %%
 t2.round(1)
 
 # %% [markdown]
-# The REPORT's verdicts for this table, computed here from the same tables: a direction
+# The REPORT's verdicts for this table, by the REPORT's rule on the same tables: a direction
 # counts as reproduced only when its difference exceeds the seed spread of notebook 04's main
-# SynCLR run. At `mini` (reports/REPORT.md) none of the four did: the caption strategy
-# changes how often g2 draws the caption's object (the image column), but not what SynCLR
-# learns from the images, beyond the seed-to-seed noise.
+# SynCLR run. Compare them with the image column: a strategy can change how often g2 draws
+# the caption's object without changing what SynCLR learns beyond the seed-to-seed noise.
 
 # %%
-from synclr_lib.report.document import load_inputs, section_table2, seed_spreads
+from synclr_lib.reporting import read_tables
+from synclr_lib.studies import strategies
+from synclr_lib.studies.verdicts import seed_spreads
 
-report_inputs = load_inputs()
-for finding in section_table2(report_inputs, seed_spreads(report_inputs)[0], cfg.profile)[1]:
+report_inputs = read_tables([*strategies.TABLES, "04_seeds_all", "04_main_comparison"])
+for finding in strategies.findings(report_inputs, seed_spreads(report_inputs)[0]):
     print(finding.line())
 
 # %% [markdown]

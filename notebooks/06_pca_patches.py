@@ -47,7 +47,9 @@ from synclr_lib.evaluate.pca import foreground_iou
 from synclr_lib.reporting import save_figure, save_table
 from synclr_lib.runtime import bf16_enabled
 from synclr_lib.session import start
-from synclr_lib.train.runs import comparison_runs, seed_runs, train_variant
+from synclr_lib.studies.catalog import comparison_runs
+from synclr_lib.studies.comparisons import seed_runs
+from synclr_lib.train.runs import train_variant
 from synclr_lib.world import BACKGROUNDS, SceneSpec, load_suite, render, suite_specs
 
 cfg = start(profile, overrides)
@@ -128,3 +130,13 @@ for concept, (images, object_masks) in chosen.items():
 iou = pd.DataFrame(iou_rows)
 save_table(iou, "06_foreground_iou")
 iou.pivot_table(index="encoder", columns="concept", values="foreground IoU", sort=False).round(1)
+
+# %% [markdown]
+# The REPORT's verdicts, by its rule: SynCLR's first component must beat the other encoder's
+# by more than two standard errors of the per-concept difference.
+
+# %%
+from synclr_lib.studies import patches as patch_study
+
+for finding in patch_study.findings({"06_foreground_iou": iou}):
+    print(finding.line())

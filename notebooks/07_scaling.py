@@ -23,7 +23,7 @@
 # Here: SynCLR with every component, trained on the **first N captions** of the images
 # stage (all their images) for N of about 1x, 3x and 10x a base count, with the profile's
 # ViT and a smaller one (half the width and half the depth). Every run uses the comparison
-# budget of notebook 04 (`train.ablation_steps`), so a point differs from its neighbours
+# budget of notebook 04 (`study.ablation_steps`), so a point differs from its neighbours
 # only in how many captions it drew its batches from. The run on all captions with the
 # profile's ViT is the Table 4 "SynCLR" row of notebook 04 (the same cached artifact).
 #
@@ -41,12 +41,12 @@ small_depth = 0  # depth of the smaller ViT; 0 means half of train.depth
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from synclr_lib.evaluate import evaluate_encoders, wide_table
+from synclr_lib.evaluate import evaluate_encoders
 from synclr_lib.evaluate.suites import comparison_suites
 from synclr_lib.reporting import save_figure, save_table
-from synclr_lib.report.scaling import (caption_counts, encoder_sizes, images_stage_captions, paper_scaling,
-                                       scaling_runs)
 from synclr_lib.session import start
+from synclr_lib.studies.scaling import (caption_counts, encoder_sizes, images_stage_captions, paper_scaling,
+                                        scaling_runs, scaling_table)
 from synclr_lib.train import load_curves
 from synclr_lib.train.runs import train_variant
 
@@ -56,7 +56,7 @@ total = images_stage_captions(cfg)
 counts = caption_counts(cfg, multiples, base=int(base_captions), total=total)
 sizes = encoder_sizes(cfg, int(small_width), int(small_depth))
 print(f"images stage: {total} captions x {cfg.images.images_per_caption} images")
-print(f"caption counts: {counts}   sizes: {list(sizes)}   steps per run: {cfg.train.ablation_steps}")
+print(f"caption counts: {counts}   sizes: {list(sizes)}   steps per run: {cfg.study.ablation_steps}")
 
 # %% [markdown]
 # ## 1. The runs
@@ -80,12 +80,7 @@ pd.DataFrame([{"size": s, "captions": n, "images": n * cfg.images.images_per_cap
 suites = comparison_suites(cfg)
 names = {key: f"{key[0]}, {key[1]} captions" for key in paths}
 long = evaluate_encoders([(names[k], p / "encoder") for k, p in paths.items()], cfg, suites=suites)
-wide = wide_table(long, kinds=("objects", "fine_grained")).set_index("encoder")
-scaling = pd.DataFrame([{"size": s, "captions": n, "images": n * cfg.images.images_per_caption,
-                         "objects": wide.loc[names[(s, n)], "objects"],
-                         "fine-grained mean": wide.loc[names[(s, n)], "fine-grained mean"],
-                         "artifact": paths[(s, n)].name}
-                        for (s, n) in paths])
+scaling = scaling_table(long, {key: (names[key], p) for key, p in paths.items()}, cfg.images.images_per_caption)
 save_table(scaling, "07_scaling")
 scaling.round(1)
 
@@ -113,9 +108,15 @@ axes[2].legend(fontsize=7)
 fig.tight_layout()
 save_figure(fig, "07_scaling")
 
+# %% [markdown]
+# The REPORT's verdicts for these curves, by its rule: a change counts only when it exceeds
+# the seed-to-seed spread of notebook 04's main SynCLR run.
+
 # %%
-for size, rows in scaling.groupby("size", sort=False):
-    first, last = rows.iloc[0], rows.iloc[-1]
-    print(f"{size}: {first.captions} -> {last.captions} captions: objects {first.objects:.1f} -> {last.objects:.1f}, "
-          f"fine-grained {first['fine-grained mean']:.1f} -> {last['fine-grained mean']:.1f}")
-print("Whether a change exceeds the seed-to-seed spread of the main run is judged in notebooks/08_report.py.")
+from synclr_lib.reporting import read_tables
+from synclr_lib.studies import scaling as scaling_study
+from synclr_lib.studies.verdicts import seed_spreads
+
+seed_tables = read_tables(["04_seeds_all", "04_main_comparison"])
+for finding in scaling_study.findings({"07_scaling": scaling}, seed_spreads(seed_tables)[0]):
+    print(finding.line())

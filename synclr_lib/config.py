@@ -18,6 +18,8 @@ import json
 import typing
 from dataclasses import dataclass, field
 
+TRAIN_HERE = "mini-train"  # captions.g1 / images.g2 / judge.model value: pretrain the mini generator here (make generators)
+
 
 class ConfigError(ValueError):
     """A bad profile name, override key or override value."""
@@ -32,11 +34,12 @@ class RunConfig:
     device: str = "cpu"  # "cpu" or "cuda"
     threads: int = 0  # torch intra-op threads; 0 = the cores other processes leave idle at start (runtime.set_threads); fix it for bit-identical reruns under changing load
     bf16: str = "auto"  # bf16 autocast: auto (on where measured faster on this machine, runtime.bf16_decision) | true | false
+    checkpoint_every: int = 200  # training steps between atomic checkpoints (and one at the end)
 
 
 @dataclass
 class WorldConfig:
-    image_size: int = 32  # render resolution (mini 32; gpu 64/128)
+    image_size: int = 32  # render resolution of every image of the world (train.image_size is the encoder's input)
     n_web: int = 50_000  # mini-web scenes (image + alt-text), the "internet" g1 and g2 learn from
     web_seed: int = 0  # seed range start for the mini-web; evaluation uses eval_seed
     eval_seed: int = 1_000_000_000  # disjoint seed range for held-out evaluation renders
@@ -51,7 +54,7 @@ class WorldConfig:
 
 @dataclass
 class CaptionConfig:
-    g1: str = "mini"  # "mini" (own tiny Llama trained on mini-web), "smollm2", or a local model dir
+    g1: str = "generators/mini/g1"  # a local causal-LM dir (default: the shipped mini g1), "mini-train" (train it here: stage `g1`) or "smollm2"
     concepts: str = "world"  # "world" (the mini world's 22 objects) or a text file of class names, one per line
     backgrounds: str = "world"  # "world" (the world prior) or a JSON file {concept: [plausible backgrounds]}
     demonstrations: str = "auto"  # demonstration pool: auto (mini for the world, else real) | mini | real
@@ -70,52 +73,63 @@ class CaptionConfig:
     g1_heads: int = 4  # attention heads
     g1_vocab: int = 1024  # BPE vocabulary trained with `tokenizers` (mini-web words fit whole)
     g1_seq_len: int = 128  # tokens per packed training row (an in-context document is ~90)
-    g1_steps: int = 1200  # pretraining steps (concept copying appears ~step 800, backgrounds ~500)
-    g1_batch: int = 32  # sequences per step (32 x 1200 beat 64 x 600 at equal compute)
+    g1_steps: int = 1200  # pretraining steps
+    g1_batch: int = 32  # sequences per step
     g1_lr: float = 2e-3  # AdamW peak lr, warm-up then cosine
     # the SmolLM2-135M-Instruct demo on real concepts (notebooks/02_captions.py)
-    demo_captions: int = 36  # captions in the demo (0 skips it; CPU: ~1 s per caption)
+    demo_captions: int = 36  # captions in the demo (0 skips it)
     demo_max_new_tokens: int = 60  # real captions are longer than mini ones
 
 
 @dataclass
 class ImageConfig:
-    g2: str = "mini"  # "mini" (own latent diffusion on mini-web) or a local Stable Diffusion dir
-    images_per_caption: int = 4  # paper: 4
+    g2: str = "generators/mini/g2"  # a local Stable Diffusion dir (default: the shipped mini g2) or "mini-train" (train it here: stages `g2_vae`, `g2`)
+    images_per_caption: int = 4  # images g2 draws per caption (paper: 4); train.images_per_caption of them go into a batch
     cfg_scale: float = 2.5  # paper: 2.5
-    steps: int = 10  # sampler steps (DPM-Solver++; paper: DDIM 50). Judged object fidelity at CFG 2.5: 44.9 % at 10 and 6, 45.1 % at 20; 10 is 1.8x faster than 20 (study_g2_recipe.md)
-    batch_size: int = 64  # images per denoising call. 2 processes / 1 at 64, 128, 256: 1.75x, 1.70x, 1.67x (34.1, 32.7, 30.6 img/s; bench_generation); same bytes at 64-256
+    steps: int = 10  # sampler steps (DPM-Solver++; paper: DDIM 50); as faithful as 20 at half the time: benchmarks/results/study_g2_recipe.md
+    batch_size: int = 64  # images per denoising call (same bytes at any size; speed: benchmarks/bench_generation.py)
     num_workers: int = 2  # generation processes (1 torch thread each; shard s goes to worker s mod N)
     shard_size: int = 1024  # images per output shard
-    cfg_study_scales: tuple = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0, 8.0)  # Table 3 analogue
-    # mini g2 components and pretraining (recipe from an early feasibility study)
-    vae_channels: tuple = (32, 64)  # AutoencoderKL block widths: 32 px -> 16x16x4 latents (8x8x4 capped judged object at 64 %, study_g2_recipe.md)
+    # the mini g2's components and pretraining (make generators; images.g2=mini-train)
+    vae_channels: tuple = (32, 64)  # AutoencoderKL block widths: 32 px -> 16x16x4 latents (why not 8x8: study_g2_recipe.md)
     vae_steps: int = 3000  # VAE training steps
     vae_batch: int = 16  # VAE batch size
     vae_lr: float = 1.5e-3  # AdamW peak lr, cosine
     vae_latent_noise: float = 0.05  # decoder trained on posterior mean + this noise (L1 + MSE)
     unet_channels: tuple = (32, 64, 128)  # UNet2DConditionModel block widths (16 -> 8 -> 4 px)
     unet_layers_per_block: int = 1  # resnet(+attention) layers per UNet block
-    unet_attention_levels: tuple = (1, 2)  # UNet levels with cross-attention (0 = full latent size; the middle block always has it).
-    # (1, 2) = 8x8 and 4x4 at 16x16 latents: 0.25 s/step at batch 32 on 1 thread, against 0.70 s with (0,) (study_g2_recipe.md)
+    unet_attention_levels: tuple = (1, 2)  # UNet levels with cross-attention (0 = full latent size; 8x8 and 4x4 here, ~3x faster than 16x16: study_g2_recipe.md)
     unet_heads: int = 8  # cross-attention heads
     beta_schedule: str = "scaled_linear"  # DDPM noise schedule (diffusers name), as SD 1.5
-    unet_steps: int = 16_000  # UNet training steps. Judged object fidelity at CFG 2.5 on g1 captions (plain MSE): 44.9 % at 8,000, 57.3 % at 16,000 (study_g2_recipe.md); its wall time: floors.md
+    unet_steps: int = 16_000  # UNet training steps (fidelity per step count: study_g2_recipe.md)
     unet_batch: int = 32  # small batches learned objects faster at equal time
     unet_lr: float = 1e-3  # AdamW peak lr, cosine
-    unet_snr_gamma: float = 5.0  # Min-SNR-gamma loss weights (Hang et al. 2023; diffusers' --snr_gamma); 0 = plain MSE. 5: 57.3 -> 73.7 % judged object at CFG 2.5 (study_g2_recipe.md)
+    unet_snr_gamma: float = 5.0  # Min-SNR-gamma loss weights (Hang et al. 2023; diffusers' --snr_gamma), 0 = plain MSE; its gain: study_g2_recipe.md
     caption_dropout: float = 0.1  # empty captions so classifier-free guidance works
-    recaption_fraction: float = 0.5  # share of pretraining pairs captioned by their descriptive recaption instead of alt-text (world/recaption.py). Object fidelity at CFG 2.5: 0 -> 33.8 %, 0.5 -> 45.1 %, 0.95 (DALL-E 3) -> 32.1 % (study_g2_recipe.md)
-    prediction_type: str = "v_prediction"  # v-prediction: colour 92% vs 32% with epsilon
-    # judge (CLIP-score analogue of the CFG study; never used by SynCLR) and the study itself
-    judge_width: int = 32  # CNN width w (stages of w, 2w, 4w, 4w channels)
-    judge_steps: int = 3000  # judge training steps on mini-web renders (loss still falling at 1500)
-    judge_batch: int = 64  # judge batch size
-    judge_lr: float = 2e-3  # AdamW one-cycle peak lr
-    cfg_study_captions: int = 256  # captions drawn at every CFG scale of the study
-    # the caption-strategy study (Table 2 analogue): one SynCLR run per strategy at the ablation budget
-    strategy_study: tuple = ("alt-text", "template", "c_bg_random", "c_bg", "mix")  # captions.strategy names, or the mini-web's alt-text (the paper's real-caption row)
-    strategy_study_captions: int = 512  # captions of each strategy drawn (x images_per_caption) and trained on
+    recaption_fraction: float = 0.5  # share of pretraining pairs captioned by their recaption instead of alt-text (world/recaption.py; sweep: study_g2_recipe.md)
+    prediction_type: str = "v_prediction"  # v-prediction draws colour far better than epsilon here (study_g2_recipe.md)
+
+
+@dataclass
+class JudgeConfig:
+    """The CLIP-score analogue that scores g2's images (notebooks/03); SynCLR never sees it."""
+    model: str = "generators/mini/judge"  # a judge dir (default: the shipped one) or "mini-train" (train it here: stage `judge`)
+    width: int = 32  # CNN width w (stages of w, 2w, 4w, 4w channels)
+    steps: int = 3000  # training steps on mini-web renders
+    batch: int = 64  # batch size
+    lr: float = 2e-3  # AdamW one-cycle peak lr
+
+
+@dataclass
+class StudyConfig:
+    """What the paper's experiments add to one training run (synclr_lib/studies/)."""
+    ablation_steps: int = 300  # training steps of every comparison row (paper: 85k ablations vs 500k main)
+    compare_seeds: int = 3  # seeds of the main SynCLR-vs-SimCLR comparison (they vary train.seed)
+    compare_suites: str = ""  # suites probed for the training comparisons, comma-separated ("" = objects + the 9 fine-grained)
+    cfg_scales: tuple = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0, 8.0)  # CFG scales of the Table 3 study
+    cfg_captions: int = 256  # captions drawn at every CFG scale of the study
+    strategies: tuple = ("alt-text", "template", "c_bg_random", "c_bg", "mix")  # Table 2 rows: captions.strategy names, or the mini-web's alt-text (the paper's real captions)
+    strategy_captions: int = 512  # captions of each strategy drawn (x images.images_per_caption) and trained on
 
 
 @dataclass
@@ -128,14 +142,14 @@ class TrainConfig:
     proxy_captions: int = 10_000  # data=proxy: scene specs ("captions"), each rendered images.images_per_caption times
     proxy_open: str = "colour,background"  # data=proxy: attributes redrawn per render, as g2 fills in what a caption leaves open ("" = pinned)
     # encoder: transformers ViTModel (saved with save_pretrained)
-    image_size: int = 32  # global crop size = encoder input size
+    image_size: int = 32  # global crop size = encoder input size (world.image_size is the render size)
     patch_size: int = 8  # token-grid stride; 8 at 32 px = a 4x4 grid after the conv trunk
     stem_channels: tuple = (32, 64, 128, 256)  # conv trunk widths: leading layers stride 1, the last log2(patch_size) stride 2; () = ViT's linear patchify (paper)
     stem_norm_groups: int = 8  # GroupNorm groups in the conv trunk
     width: int = 256  # transformer width (MLP 4x)
     depth: int = 2  # transformer blocks after the conv trunk
     heads: int = 4  # attention heads
-    attention: str = "eager"  # ViT attention kernel: "eager" (CPU: bf16 fwd+bwd 2.2x faster than sdpa at mini, benchmarks/bench_attention.py) | "sdpa" (GPU)
+    attention: str = "eager"  # ViT attention kernel: "eager" (faster on CPU: benchmarks/bench_attention.py) | "sdpa" (GPU)
     drop_path: float = 0.0  # stochastic depth, whole blocks per sample via a hook (paper ViT-B 0.1)
     # heads
     proj_hidden: int = 1024  # contrastive MLP hidden size (paper 4096)
@@ -146,16 +160,16 @@ class TrainConfig:
     ibot_prototypes: int = 1024  # iBOT prototypes (paper 65,536)
     # batches: P captions x K images
     captions_per_batch: int = 32  # P captions per step (global batch, all ranks); 32 x 4 = 128 images
-    images_per_caption: int = 4  # K images of each caption (paper: 4)
+    images_per_caption: int = 4  # K images of each caption in a batch (at most images.images_per_caption, the images drawn)
     group_by: str = ""  # caption-row field grouping captions inside a batch ("" = random captions)
     captions_per_group: int = 4  # captions sharing `group_by` placed together in a batch
     # crops and augmentations (BYOL / DINOv2 recipe, batched on tensors)
     global_scale: tuple = (0.6, 1.0)  # global crop area range (paper 0.32-1; mini objects fill little of 32 px)
     local_size: int = 16  # local crop size (paper 96 for 224)
-    n_local: int = 2  # local crops per image (paper: 4; 2 keeps the mini main run under 12 min)
+    n_local: int = 2  # local crops per image (paper: 4; 2 halves their cost at mini)
     local_scale: tuple = (0.2, 0.5)  # local crop area range (paper 0.08-0.32: at 32 px mostly background)
     flip: bool = False  # horizontal flip; off: it scrambles left/right relations of the small world
-    jitter_prob: float = 0.0  # colour jitter probability (BYOL 0.8; mini: g2 varies colour, jitter stalled learning, study_encoder_proxy.md)
+    jitter_prob: float = 0.0  # colour jitter probability (BYOL 0.8; off at mini, where g2 varies colour: study_encoder_proxy.md)
     jitter: tuple = (0.4, 0.4, 0.2, 0.1)  # brightness, contrast, saturation, hue strengths (BYOL)
     grayscale_prob: float = 0.0  # random grayscale (BYOL 0.2)
     blur_sigma: tuple = (0.1, 2.0)  # Gaussian blur sigma range in pixels of a 224-px image, rescaled
@@ -171,29 +185,24 @@ class TrainConfig:
     ibot_mask_prob: float = 0.5  # fraction of global crops that are masked (paper 0.5)
     ibot_mask_ratio: float = 0.25  # fraction of a masked crop's patches replaced by the mask token (paper 0.5; mini: 4 of 16 tokens)
     ibot_mask_pixels: bool = False  # also blank a masked patch's pixels (a conv trunk's tokens see their neighbours' pixels)
-    ibot_weight: float = 0.1  # weight of the iBOT loss (paper 1; at mini, weight 1 stalled the contrastive loss: study_encoder_proxy.md)
+    ibot_weight: float = 0.1  # weight of the iBOT loss (paper 1; why less at mini: study_encoder_proxy.md)
     # optimisation
-    steps: int = 500  # optimisation steps of the main runs (fits 12 min on 2 cores: study_encoder_proxy.md)
+    steps: int = 500  # optimisation steps of the main runs (schedule study: study_encoder_proxy.md)
     warmup: int = 50  # linear lr warm-up steps
     lr: float = 1e-3  # AdamW peak lr, cosine
     min_lr: float = 1e-5  # lr at the end of the cosine
     weight_decay: float = 0.04  # start of cosine wd schedule (paper 0.04)
     weight_decay_end: float = 0.2  # end of cosine wd schedule (paper 0.2)
     grad_clip: float = 3.0  # max gradient norm (0 = off)
-    checkpoint_every: int = 200  # steps between atomic checkpoints (and one at the end)
     log_every: int = 10  # steps between rows of the training-curve CSV
-    # the comparison runs of notebook 04 (Tables 4, 5, 10)
-    ablation_steps: int = 300  # steps of every comparison row (paper: ablations 85k vs 500k main; the proxy study's schedule)
-    compare_seeds: int = 3  # seeds of the main SynCLR-vs-SimCLR comparison (they vary train.seed)
-    seed: int = -1  # training seed (init, batch order, views, masks); -1 = run.seed. Seed repeats vary this, not run.seed, which would rebuild g1, g2 and the images
-    compare_suites: str = ""  # suites probed in notebook 04, comma-separated ("" = objects + the 9 fine-grained)
+    seed: int = -1  # training seed (init, batch order, views, masks); -1 = run.seed (seed repeats vary this, not run.seed, which would redraw the data)
 
 
 @dataclass
 class EvalConfig:
     feature: str = "cls"  # probed feature: cls (paper) | mean_patch | cls+mean_patch
     feature_batch: int = 256  # images per encoder forward pass during feature extraction
-    probe_threads: int = 1  # BLAS/torch threads while probing (small solves; 2 threads on a busy 2-core box ran 25x slower); 0 = leave as is
+    probe_threads: int = 1  # BLAS/torch threads while probing (small solves; 0 = leave as is)
     probe_c_values: int = 12  # log-spaced l2 strengths tried by the logistic probe (paper: 45)
     probe_c_min: float = 1e-6  # smallest C (inverse l2 strength) of the grid (paper: 1e-6)
     probe_c_max: float = 1e5  # largest C of the grid (paper: 1e5)
@@ -214,8 +223,10 @@ class Config:
     world: WorldConfig = field(default_factory=WorldConfig)
     captions: CaptionConfig = field(default_factory=CaptionConfig)
     images: ImageConfig = field(default_factory=ImageConfig)
+    judge: JudgeConfig = field(default_factory=JudgeConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
+    study: StudyConfig = field(default_factory=StudyConfig)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -224,7 +235,7 @@ class Config:
         return dataclasses.asdict(getattr(self, name))
 
 
-SECTIONS = ("run", "world", "captions", "images", "train", "eval")
+SECTIONS = ("run", "world", "captions", "images", "judge", "train", "eval", "study")
 
 
 def train_seed(cfg) -> int:
@@ -236,7 +247,7 @@ def train_seed(cfg) -> int:
 # Profiles: changes to the mini defaults.
 # --------------------------------------------------------------------------------------
 # BYOL's augmentations (the paper's); `mini` trains multi-positive runs without the colour ones
-# (study_encoder_proxy.md), SimCLR keeps them at every profile (train/runs.py).
+# (study_encoder_proxy.md), SimCLR keeps them at every profile (studies/runs.py).
 BYOL_AUGMENT: dict[str, object] = {
     "train.global_scale": (0.32, 1.0),
     "train.local_scale": (0.08, 0.32),
@@ -249,6 +260,9 @@ BYOL_AUGMENT: dict[str, object] = {
 PROFILES: dict[str, dict[str, object]] = {
     # CI: every stage in seconds; results are meaningless, code paths are not.
     "smoke": {
+        "captions.g1": TRAIN_HERE,  # smoke trains its own tiny generators (seconds), so CI runs the pretraining code
+        "images.g2": TRAIN_HERE,
+        "judge.model": TRAIN_HERE,
         "world.n_web": 512,
         "world.suite_train_per_class": 4,
         "world.suite_val_per_class": 2,
@@ -271,17 +285,17 @@ PROFILES: dict[str, dict[str, object]] = {
         "images.batch_size": 64,
         "images.shard_size": 64,
         "images.num_workers": 1,  # no process start-up in CI
-        "images.cfg_study_scales": (1.0, 2.5, 8.0),
+        "study.cfg_scales": (1.0, 2.5, 8.0),
         "images.vae_channels": (8, 16, 16),
         "images.vae_steps": 20,
         "images.unet_channels": (16, 32),
         "images.unet_attention_levels": (0,),
         "images.unet_heads": 2,
         "images.unet_steps": 20,
-        "images.judge_width": 8,
-        "images.judge_steps": 20,
-        "images.cfg_study_captions": 8,
-        "images.strategy_study_captions": 8,
+        "judge.width": 8,
+        "judge.steps": 20,
+        "study.cfg_captions": 8,
+        "study.strategy_captions": 8,
         "train.stem_channels": (8, 16, 16, 32),
         "train.width": 32,
         "train.depth": 2,
@@ -290,16 +304,16 @@ PROFILES: dict[str, dict[str, object]] = {
         "train.warmup": 2,
         "train.captions_per_batch": 8,
         "train.ibot_prototypes": 64,
-        "train.checkpoint_every": 5,
+        "run.checkpoint_every": 5,
         "train.proj_hidden": 64,
         "train.proj_dim": 32,
         "train.ibot_hidden": 64,
         "train.ibot_bottleneck": 32,
         "train.n_local": 2,
         "train.proxy_captions": 64,
-        "train.ablation_steps": 4,
-        "train.compare_seeds": 1,
-        "train.compare_suites": "objects,colours",
+        "study.ablation_steps": 4,
+        "study.compare_seeds": 1,
+        "study.compare_suites": "objects,colours",
         "train.teacher_temp_warmup": 5,
         "train.log_every": 1,
         "eval.probe_c_values": 4,
@@ -316,6 +330,7 @@ PROFILES: dict[str, dict[str, object]] = {
         "captions.max_new_tokens": 77,
         "captions.batch_size": 64,
         "images.g2": "models/stable-diffusion-v1-5",  # local diffusers directory
+        "judge.model": TRAIN_HERE,  # the shipped judge reads 32 px; this world renders 64
         "images.steps": 25,
         "images.batch_size": 32,
         "images.num_workers": 1,  # one GPU: one process
@@ -332,7 +347,7 @@ PROFILES: dict[str, dict[str, object]] = {
         "train.heads": 6,
         "train.steps": 20_000,
         "train.warmup": 1000,
-        "train.ablation_steps": 5000,
+        "study.ablation_steps": 5000,
         "train.captions_per_batch": 128,
         "train.ibot_prototypes": 8192,
         "train.n_local": 4,
@@ -342,7 +357,7 @@ PROFILES: dict[str, dict[str, object]] = {
         "train.drop_path": 0.1,
         "train.attention": "sdpa",
         "train.teacher_temp_warmup": 2000,
-        "train.checkpoint_every": 1000,
+        "run.checkpoint_every": 1000,
         "eval.probe_c_values": 45,
     },
     # The paper's hyper-parameters (ViT-B/16, Table 12 ablation schedule), many GPUs via torchrun.
@@ -355,6 +370,7 @@ PROFILES: dict[str, dict[str, object]] = {
         "captions.max_new_tokens": 100,
         "captions.batch_size": 64,
         "images.g2": "models/stable-diffusion-v1-5",
+        "judge.model": TRAIN_HERE,  # the shipped judge reads 32 px; this world renders 224
         "images.steps": 50,
         "images.batch_size": 64,
         "images.num_workers": 1,  # one process per GPU: launch parts with --shard k --num-shards N
@@ -371,7 +387,7 @@ PROFILES: dict[str, dict[str, object]] = {
         "train.heads": 12,
         "train.steps": 85_000,
         "train.warmup": 80_000 // 8,
-        "train.ablation_steps": 85_000,  # the paper's ablation schedule
+        "study.ablation_steps": 85_000,  # the paper's ablation schedule
         "train.captions_per_batch": 2048,
         "train.lr": 2e-3,
         "train.temperature": 0.08,
@@ -384,7 +400,7 @@ PROFILES: dict[str, dict[str, object]] = {
         "train.attention": "sdpa",
         "train.flip": True,
         "train.teacher_temp_warmup": 4000,
-        "train.checkpoint_every": 5000,
+        "run.checkpoint_every": 5000,
         "eval.probe_c_values": 45,
     },
 }

@@ -27,7 +27,7 @@ from pathlib import Path
 from . import paths
 from .atomic import atomic_write
 from .cache import read_meta
-from .config import Config, ConfigError, resolve
+from .config import TRAIN_HERE, Config, ConfigError, resolve
 from .stages import run_stage
 
 G2_LEFT_OUT = ("text_encoder", "tokenizer")  # the packaged MiniLM: shipped by its own package
@@ -37,17 +37,17 @@ def default_out(profile: str) -> Path:
     return paths.REPO_ROOT / "generators" / profile
 
 
-def _fidelity_at_default_cfg(cfg: Config) -> dict:
+def fidelity_at_default_cfg(cfg: Config) -> dict:
     """Judged fidelity of g2's images of g1's captions at `images.cfg_scale` (object, colour,
     background, all three): the CFG study at that one scale."""
     one = copy.deepcopy(cfg)
-    one.images.cfg_study_scales = (float(cfg.images.cfg_scale),)
+    one.study.cfg_scales = (float(cfg.images.cfg_scale),)
     import pandas as pd
 
     table = pd.read_csv(run_stage("cfg_study", one) / "scores.csv")
     row = table[table["source"] == "generated"].iloc[0]
     return {k.removeprefix("fidelity_"): round(float(row[k]), 4) for k in table.columns if k.startswith("fidelity_")} | \
-        {"captions": int(one.images.cfg_study_captions), "cfg_scale": float(cfg.images.cfg_scale)}
+        {"captions": int(one.study.cfg_captions), "cfg_scale": float(cfg.images.cfg_scale)}
 
 
 def _copy(src: Path, dst: Path, skip=()) -> None:
@@ -115,32 +115,56 @@ judge = Judge.from_pretrained("{rel}/judge")
 """
 
 
+GENERATOR_KEYS = ("captions.g1", "images.g2", "judge.model")  # what `make generators` trains instead of loading
+
+
+def training_config(cfg: Config) -> Config:
+    """cfg with g1, g2 and the judge trained here (mini-train), the profile's recipe. A key the
+    user pointed elsewhere (a local model, smollm2) is an error: there is nothing to train."""
+    default = resolve(cfg.profile)
+    out = copy.deepcopy(cfg)
+    for key in GENERATOR_KEYS:
+        section, name = key.split(".")
+        value = getattr(getattr(cfg, section), name)
+        if value not in (TRAIN_HERE, getattr(getattr(default, section), name)):
+            raise ConfigError(f"{key}={value!r}: `make generators` trains the mini generators; "
+                              f"drop the override (or set {key}={TRAIN_HERE})")
+        setattr(getattr(out, section), name, TRAIN_HERE)
+    return out
+
+
 def ship(cfg: Config, out: Path | None = None) -> Path:
-    """Train (or reuse) g1, g2 and the judge of `cfg` and write them with model cards to `out`."""
+    """Train (or reuse) g1, g2 and the judge of `cfg` and write them with model cards and their
+    training records (training/: loss curves and metrics that notebooks 02 and 03 plot) to `out`."""
+    from .captions.mini_g1 import TRAINING_RECORD, g1_metrics, g1_training_record, mini_g1_dir
+    from .images.pipeline import TEXT_MAX_LENGTH
+    from .images.pretrain import SHIPPED_FIDELITY, g2_training_files
     from .runtime import cpu_model
 
-    if cfg.captions.g1 != "mini" or cfg.images.g2 != "mini":
-        raise ConfigError("only the mini generators are trained here: set captions.g1=mini images.g2=mini")
+    cfg = training_config(cfg)
     out = Path(out) if out else default_out(cfg.profile)
-    fidelity = _fidelity_at_default_cfg(cfg)
+    fidelity = fidelity_at_default_cfg(cfg)
     work = out.parent / f".{out.name}.partial"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     cpu = cpu_model()
     rel = lambda name: paths.shown(out / name)  # noqa: E731
 
-    from .captions.mini_g1 import g1_metrics, mini_g1_dir
-
     _copy(mini_g1_dir(cfg), work / "g1")
+    (work / "g1" / "training").mkdir()
+    for name in TRAINING_RECORD:
+        shutil.copy2(g1_training_record(cfg) / name, work / "g1" / "training" / name)
     meta = read_meta(run_stage("g1", cfg))
     (work / "g1" / "README.md").write_text(G1_CARD.format(
         profile=cfg.profile, wall=meta["wall_s"] / 60, cpu=cpu, commit=meta["git_commit"], rel=rel("g1"),
         **g1_metrics(cfg)))
 
-    from .images.pipeline import TEXT_MAX_LENGTH
-
     g2 = run_stage("g2", cfg)
     _copy(g2 / "pipeline", work / "g2", skip=G2_LEFT_OUT)
+    (work / "g2" / "training").mkdir()
+    for name, file in g2_training_files(cfg).items():
+        shutil.copy2(file, work / "g2" / "training" / name)
+    (work / "g2" / "training" / SHIPPED_FIDELITY).write_text(json.dumps(fidelity, indent=2))
     g2_meta, vae_meta = read_meta(g2), read_meta(run_stage("g2_vae", cfg))
     (work / "g2" / "README.md").write_text(G2_CARD.format(
         profile=cfg.profile, vae_min=vae_meta["wall_s"] / 60, unet_min=g2_meta["wall_s"] / 60,
@@ -148,10 +172,10 @@ def ship(cfg: Config, out: Path | None = None) -> Path:
         max_length=TEXT_MAX_LENGTH, steps=cfg.images.steps, rel=rel("g2"), **fidelity))
 
     judge = run_stage("judge", cfg)
-    _copy(judge / "judge", work / "judge" / "judge")
+    _copy(judge, work / "judge", skip=("DONE", "meta.json", "files.json", "losses.png"))
     j_meta = read_meta(judge)
     (work / "judge" / "README.md").write_text(JUDGE_CARD.format(
-        profile=cfg.profile, size=cfg.world.image_size, judge_steps=cfg.images.judge_steps,
+        profile=cfg.profile, size=cfg.world.image_size, judge_steps=cfg.judge.steps,
         wall=j_meta["wall_s"] / 60, cpu=cpu, commit=j_meta["git_commit"], rel=rel("judge"),
         **j_meta["info"]["held_out_accuracy"]))
 
@@ -176,7 +200,9 @@ def main(argv=None) -> int:
         from .runtime import set_threads
         from .validate import validate
 
-        cfg = validate(resolve(args.profile, [kv for item in args.overrides for kv in item.split()]), paths=True)
+        # the training config: the shipped folders it replaces need not exist yet
+        cfg = validate(training_config(resolve(args.profile, [kv for item in args.overrides for kv in item.split()])),
+                       paths=True)
         set_threads(cfg.run.threads)
         out = ship(cfg, args.out)
     except ConfigError as err:

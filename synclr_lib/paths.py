@@ -49,6 +49,22 @@ def notebooks_dir() -> Path:
     return REPO_ROOT / "notebooks"
 
 
+def local_dir(value, cwd=None) -> Path:
+    """A model directory named in the config: absolute as given; relative, under the current
+    directory (or `cwd`) when it is there, else under the repository (`generators/mini/g1`
+    from anywhere)."""
+    path = Path(value).expanduser()
+    if path.is_absolute():
+        return path
+    here = Path(cwd) / path if cwd is not None else path
+    return here if here.exists() else REPO_ROOT / path
+
+
+def generators_dir(profile: str = DEFAULT_PROFILE) -> Path:
+    """The shipped generators of a profile (`make generators`): g1/, g2/ and judge/."""
+    return REPO_ROOT / "generators" / profile
+
+
 def shown(path) -> str:
     """A path as messages print it: relative to the repository when inside it."""
     try:

@@ -127,3 +127,62 @@ def training_curves(curves, terms, schedules=(), ncols=4):
                 axes[r, c].axis("off")
     fig.tight_layout()
     return fig
+
+
+def loss_matrices(p, q, per_anchor, names, tau: float, loss: float):
+    """Notebook 04's toy batch: the targets p, the softmax q (values written in each cell)
+    and H(p, q) per anchor."""
+    n = len(names)
+    fig, axes = plt.subplots(1, 3, figsize=(11, 3.2))
+    for ax, m, title in ((axes[0], p, "p: uniform over positives"), (axes[1], q, f"q: softmax(a.b / {tau})")):
+        ax.imshow(m, vmin=0, vmax=1, cmap="viridis")
+        ax.set_xticks(range(n), names, rotation=90, fontsize=7)
+        ax.set_yticks(range(n), names, fontsize=7)
+        ax.set(title=title, xlabel="candidate", ylabel="anchor")
+        for i in range(n):
+            for j in range(n):
+                ax.text(j, i, f"{m[i, j]:.2f}", ha="center", va="center", fontsize=6,
+                        color="w" if m[i, j] < 0.5 else "k")
+    axes[2].bar(range(n), per_anchor)
+    axes[2].set_xticks(range(n), names, rotation=90, fontsize=7)
+    axes[2].set(title=f"H(p, q) per anchor; mean = {loss:.3f}", ylabel="nats")
+    fig.tight_layout()
+    return fig
+
+
+def views_grid(columns: dict, captions, images_per_caption: int):
+    """Notebook 04's batch: one row per image, one column per view (`columns`: {title: uint8
+    images [N, H, W, 3]}, N = len(captions) x images_per_caption); each caption's text above
+    its first image."""
+    views = list(columns.values())
+    panel = np.stack(views, axis=1).reshape(-1, *views[0].shape[1:])
+    titles = []
+    for text in captions:
+        for j in range(images_per_caption):
+            titles += [text[:28] if j == 0 else "", *list(columns)[1:]]
+    return image_grid(panel, titles=titles, ncols=len(columns) * images_per_caption, size=1.1, fontsize=5)
+
+
+def loss_panels(curves: dict, title_prefix: str = ""):
+    """One log-scale panel per loss curve ({name: DataFrame with step, loss}): the raw loss and
+    a running mean over 2 % of the steps."""
+    fig, axes = plt.subplots(1, len(curves), figsize=(4.5 * len(curves), 3), squeeze=False)
+    for ax, (name, df) in zip(axes[0], curves.items()):
+        ax.plot(df["step"], df["loss"], alpha=0.25, lw=0.6)
+        ax.plot(df["step"], df["loss"].rolling(max(1, len(df) // 50), min_periods=1).mean())
+        ax.set(yscale="log", xlabel="step", ylabel="loss", title=f"{title_prefix}{name}")
+    fig.tight_layout()
+    return fig
+
+
+def validation_curves(panels: dict):
+    """Probe hyper-parameter choice: one panel per probe ({title: (x label, y label,
+    [(label, x values, validation scores)])}), log x."""
+    fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.4), squeeze=False)
+    for ax, (title, (xlabel, ylabel, lines)) in zip(axes[0], panels.items()):
+        for label, x, y in lines:
+            ax.semilogx(x, y, "o-", label=label)
+        ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig

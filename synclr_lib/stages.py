@@ -35,7 +35,7 @@ STAGE_MODULES: list[str] = [
     "synclr_lib.captions.mini_g1",
     "synclr_lib.captions.sets",
     "synclr_lib.captions.smollm2",
-    "synclr_lib.data.proxy",
+    "synclr_lib.images.proxy",
     "synclr_lib.train.stage",
 ]
 
@@ -52,7 +52,7 @@ class Stage:
 
 
 _REGISTRY: dict[str, Stage] = {}
-CACHED_ELSEWHERE = ("evaluation", "caption_subset")  # cached() outside the registry (FORCE names)
+CACHED_ELSEWHERE = ("evaluation", "caption_subset", "features")  # cached() outside the registry (FORCE names)
 _loaded = False
 
 

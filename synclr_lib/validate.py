@@ -23,12 +23,12 @@ METHODS = ("synclr", "simclr", "supce", "clip")  # train.objectives.METHODS
 COMPONENTS = ("ema", "ibot", "multicrop")  # train.objectives.COMPONENTS
 WEB_METHODS = ("simclr", "clip")  # train.objectives.WEB_METHODS
 DATA_SOURCES = ("synthetic", "proxy", "web")  # train.data.SOURCES
-PROXY_OPEN = ("colour", "background")  # data.proxy.OPEN_ATTRIBUTES
+PROXY_OPEN = ("colour", "background")  # images.proxy.OPEN_ATTRIBUTES
 PROJ_NORMS = ("batch", "layer")  # models.heads.NORMS
 ATTENTION = ("eager", "sdpa")  # models.vit.ATTENTION
 STRATEGIES = ("template", "c", "c_bg_random", "c_bg", "c_rel", "mix")  # captions.strategies.STRATEGIES
 BASE_STRATEGIES = STRATEGIES[:-1]  # captions.strategies.BASE_STRATEGIES
-STUDY_ROWS = STRATEGIES + ("alt-text",)  # images.strategy_study: a strategy or the mini-web's alt-text
+STUDY_ROWS = STRATEGIES + ("alt-text",)  # study.strategies: a strategy or the mini-web's alt-text
 DEMONSTRATIONS = ("auto", "mini", "real")  # "auto" + captions.demonstrations.POOLS
 FEATURES = ("cls", "mean_patch", "cls+mean_patch")  # evaluate.suites._select
 BETA_SCHEDULES = ("linear", "scaled_linear", "squaredcos_cap_v2")  # what DDPM and DPM-Solver++ both accept
@@ -46,8 +46,10 @@ def validate(cfg: Config, *, paths: bool = False, cwd: str | Path | None = None)
     _world(cfg)
     _captions(cfg)
     _images(cfg)
+    _judge(cfg)
     _train(cfg)
     _eval(cfg)
+    _study(cfg)
     if paths:
         _paths(cfg, Path.cwd() if cwd is None else Path(cwd))
     return cfg
@@ -144,6 +146,7 @@ def _run(cfg):
         _fail("run.device", r.device, "cpu, cuda or cuda:<index>")
     _int("run.threads", r.threads, 0)
     _choice("run.bf16", r.bf16, BF16_SETTINGS)
+    _int("run.checkpoint_every", r.checkpoint_every)
 
 
 def _world(cfg):
@@ -192,20 +195,18 @@ def _captions(cfg):
 def _images(cfg):
     im = cfg.images
     if not isinstance(im.g2, str) or not im.g2.strip():
-        _fail("images.g2", im.g2, "'mini' or a local diffusers directory")
+        _fail("images.g2", im.g2, "'mini-train' or a local diffusers directory")
     for key in ("images_per_caption", "steps", "batch_size", "num_workers", "shard_size", "vae_steps",
-                "vae_batch", "unet_layers_per_block", "unet_heads", "unet_steps", "unet_batch",
-                "judge_width", "judge_steps", "judge_batch", "cfg_study_captions", "strategy_study_captions"):
+                "vae_batch", "unet_layers_per_block", "unet_heads", "unet_steps", "unet_batch"):
         _int(f"images.{key}", getattr(im, key))
     _num("images.cfg_scale", im.cfg_scale)
-    _nums("images.cfg_study_scales", im.cfg_study_scales, strict=False)
     _ints("images.vae_channels", im.vae_channels)
     _ints("images.unet_channels", im.unet_channels)
     levels = im.unet_attention_levels
     if not isinstance(levels, tuple) or not all(_is_int(v) and 0 <= v < len(im.unet_channels) for v in levels):
         _fail("images.unet_attention_levels", levels,
               f"UNet levels 0..{len(im.unet_channels) - 1} (one per entry of images.unet_channels), comma-separated")
-    for key in ("vae_lr", "unet_lr", "judge_lr"):
+    for key in ("vae_lr", "unet_lr"):
         _num(f"images.{key}", getattr(im, key), strict=True)
     _num("images.vae_latent_noise", im.vae_latent_noise)
     _num("images.unet_snr_gamma", im.unet_snr_gamma)
@@ -213,9 +214,30 @@ def _images(cfg):
     _prob("images.recaption_fraction", im.recaption_fraction)
     _choice("images.beta_schedule", im.beta_schedule, BETA_SCHEDULES)
     _choice("images.prediction_type", im.prediction_type, PREDICTION_TYPES)
-    study = im.strategy_study
-    if not isinstance(study, tuple) or not study or any(s not in STUDY_ROWS for s in study):
-        _fail("images.strategy_study", study, f"a non-empty comma-separated list from {', '.join(STUDY_ROWS)}")
+
+
+def _judge(cfg):
+    j = cfg.judge
+    if not isinstance(j.model, str) or not j.model.strip():
+        _fail("judge.model", j.model, "'mini-train' or a judge directory")
+    for key in ("width", "steps", "batch"):
+        _int(f"judge.{key}", getattr(j, key))
+    _num("judge.lr", j.lr, strict=True)
+
+
+def _study(cfg):
+    s = cfg.study
+    for key in ("ablation_steps", "compare_seeds", "cfg_captions", "strategy_captions"):
+        _int(f"study.{key}", getattr(s, key))
+    _nums("study.cfg_scales", s.cfg_scales, strict=False)
+    if not isinstance(s.strategies, tuple) or not s.strategies or any(r not in STUDY_ROWS for r in s.strategies):
+        _fail("study.strategies", s.strategies, f"a non-empty comma-separated list from {', '.join(STUDY_ROWS)}")
+    if not isinstance(s.compare_suites, str):
+        _fail("study.compare_suites", s.compare_suites, "a string")
+    if s.compare_suites.strip():
+        from .world.suites import SUITES  # light: numpy only
+
+        parse_names("study.compare_suites", s.compare_suites, tuple(SUITES), "empty = objects + fine-grained")
 
 
 def _train(cfg):
@@ -230,8 +252,7 @@ def _train(cfg):
     parse_names("train.proxy_open", t.proxy_open, PROXY_OPEN, "empty = the caption pins both")
     for key in ("image_size", "patch_size", "stem_norm_groups", "width", "depth", "heads", "proj_hidden",
                 "proj_dim", "ibot_hidden", "ibot_bottleneck", "ibot_prototypes", "captions_per_batch",
-                "images_per_caption", "captions_per_group", "local_size", "steps", "checkpoint_every",
-                "log_every", "ablation_steps", "compare_seeds"):
+                "images_per_caption", "captions_per_group", "local_size", "steps", "log_every"):
         _int(f"train.{key}", getattr(t, key))
     for key in ("image_size", "local_size"):
         if getattr(t, key) % t.patch_size:
@@ -279,13 +300,9 @@ def _train(cfg):
     _int("train.teacher_temp_warmup", t.teacher_temp_warmup, 0)
     _int("train.warmup", t.warmup, 0)
     _int("train.seed", t.seed, -1)
-    for key in ("group_by", "data_dir", "compare_suites"):
+    for key in ("group_by", "data_dir"):
         if not isinstance(getattr(t, key), str):
             _fail(f"train.{key}", getattr(t, key), "a string")
-    if t.compare_suites.strip():
-        from .world.suites import SUITES  # light: numpy only
-
-        parse_names("train.compare_suites", t.compare_suites, tuple(SUITES), "empty = objects + fine-grained")
 
 
 def _eval(cfg):
@@ -308,17 +325,23 @@ def _eval(cfg):
 # Paths: what a stage would open, checked before any stage runs
 # --------------------------------------------------------------------------------------
 def _paths(cfg, cwd: Path):
-    from .paths import REPO_ROOT
+    from .config import TRAIN_HERE
+    from .paths import local_dir
 
     c, g1, g2, data_dir = cfg.captions, cfg.captions.g1, cfg.images.g2, cfg.train.data_dir
-    if g1 not in ("mini", "smollm2"):
-        _need_dir(cfg, "captions.g1", g1, _under(cwd, g1), "config.json",
-                  "'mini', 'smollm2' or a local Hugging Face causal-LM directory (save_pretrained)",
-                  "--set captions.g1=/path/to/model or --set captions.g1=mini")
-    if g2 != "mini":  # images.pipeline resolves a relative g2 from the repository
-        _need_dir(cfg, "images.g2", g2, _under(REPO_ROOT, g2), "model_index.json",
-                  "'mini' or a local diffusers Stable Diffusion directory",
-                  "--set images.g2=/path/to/stable-diffusion-v1-5 or --set images.g2=mini")
+    judge = cfg.judge.model
+    if g1 not in (TRAIN_HERE, "smollm2"):
+        _need_dir(cfg, "captions.g1", g1, local_dir(g1, cwd), "config.json",
+                  f"'{TRAIN_HERE}', 'smollm2' or a local Hugging Face causal-LM directory (save_pretrained)",
+                  f"--set captions.g1=/path/to/model, `make generators` or --set captions.g1={TRAIN_HERE}")
+    if g2 != TRAIN_HERE:
+        _need_dir(cfg, "images.g2", g2, local_dir(g2, cwd), "model_index.json",
+                  f"'{TRAIN_HERE}' or a local diffusers Stable Diffusion directory",
+                  f"--set images.g2=/path/to/stable-diffusion-v1-5, `make generators` or --set images.g2={TRAIN_HERE}")
+    if judge != TRAIN_HERE:
+        _need_dir(cfg, "judge.model", judge, local_dir(judge, cwd) / "judge", "config.json",
+                  f"'{TRAIN_HERE}' or a judge directory written by `make generators`",
+                  f"`make generators` or --set judge.model={TRAIN_HERE}")
     if c.concepts != "world" and not _under(cwd, c.concepts).is_file():
         raise ConfigError(f"captions.concepts={c.concepts!r}: no such file {_under(cwd, c.concepts)}; expected "
                           f"'world' or a text file of class names, one per line (--set captions.concepts=world)")

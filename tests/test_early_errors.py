@@ -15,8 +15,8 @@ from synclr_lib.notebook_runner import run_notebook
 
 BAD = [
     ("train.steps=-3", "error: train.steps=-3: expected an integer >= 1"),
-    ("images.g2=/nonexistent", "error: images.g2='/nonexistent': /nonexistent is not a directory; expected 'mini'"),
-    ("captions.g1=/nonexistent", "error: captions.g1='/nonexistent': /nonexistent is not a directory; expected 'mini'"),
+    ("images.g2=/nonexistent", "error: images.g2='/nonexistent': /nonexistent is not a directory; expected 'mini-train'"),
+    ("captions.g1=/nonexistent", "error: captions.g1='/nonexistent': /nonexistent is not a directory; expected 'mini-train'"),
 ]
 
 

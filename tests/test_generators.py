@@ -56,7 +56,7 @@ def test_the_judge_ships_beside_them(shipped):
 def test_only_mini_generators_are_trained(capsys):
     assert main(["--profile", "smoke", "--set", "images.g2=/nonexistent"]) == 2
     assert capsys.readouterr().err.count("\n") == 1
-    with pytest.raises(ConfigError, match="only the mini generators"):
+    with pytest.raises(ConfigError, match="trains the mini generators"):
         ship(resolve("smoke", ["captions.g1=smollm2"]))
 
 
@@ -68,7 +68,26 @@ def test_the_pipeline_starts_from_the_shipped_generators(shipped):
     from synclr_lib.stages import artifact_path, run_stage
 
     cfg = resolve("smoke", ["run.threads=1", "images.steps=2", f"captions.g1={shipped / 'g1'}",
-                            f"images.g2={shipped / 'g2'}", "captions.n_captions=8"])
+                            f"images.g2={shipped / 'g2'}", f"judge.model={shipped / 'judge'}",
+                            "captions.n_captions=8"])
     images = load_synthetic_images(run_stage("images", cfg))
     assert images.images.shape[0] == 8 * cfg.images.images_per_caption
     assert str(shipped) not in json.dumps(json.loads((artifact_path("images", cfg) / "meta.json").read_text())["config"])
+
+
+def test_notebooks_read_the_shipped_training_records(shipped):
+    """Notebooks 02 and 03 plot g1's and g2's pretraining and print the judge's accuracy from
+    the shipped folders, as they do from the stages at mini-train, with the same numbers."""
+    from synclr_lib.captions.mini_g1 import g1_metrics
+    from synclr_lib.images.judge import judge_summary, load_judge
+    from synclr_lib.images.pretrain import g2_training_record
+
+    trained = resolve("smoke", ["run.threads=1", "images.steps=2"])
+    loaded = resolve("smoke", ["run.threads=1", "images.steps=2", f"captions.g1={shipped / 'g1'}",
+                               f"images.g2={shipped / 'g2'}", f"judge.model={shipped / 'judge'}"])
+    assert g1_metrics(loaded) == g1_metrics(trained)
+    here, there = g2_training_record(trained), g2_training_record(loaded)
+    assert there["summary"] == here["summary"] and there["unet"].equals(here["unet"]) and there["vae"].equals(here["vae"])
+    assert here["fidelity"] is None and set(there["fidelity"]) >= {"object", "colour", "background", "all", "cfg_scale"}
+    assert judge_summary(loaded) == judge_summary(trained) and load_judge(loaded) is not None
+    assert g2_training_record(resolve("smoke", ["run.threads=1", "images.g2=/elsewhere/sd"])) is None

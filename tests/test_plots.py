@@ -95,3 +95,21 @@ def test_every_loss_term_has_its_own_panel_and_scale():
         y = ax.lines[0].get_ydata()
         lo, hi = ax.get_ylim()
         assert lo <= y.min() and y.max() <= hi and (y.max() - y.min()) > 0.5 * (hi - lo)  # fills its own axis
+
+
+def test_the_notebook_helpers_draw_one_panel_per_input():
+    """The figures moved out of notebook cells (04's toy loss and views, 03's g2 losses, 05's
+    probe curves) draw what they are given, with the values written where the notebook did."""
+    p = np.eye(3)
+    fig = plots.loss_matrices(p, p * 0.5, [0.1, 0.2, 0.3], ["a", "b", "c"], tau=0.5, loss=0.2)
+    assert [ax.get_title() for ax in fig.axes][:2] == ["p: uniform over positives", "q: softmax(a.b / 0.5)"]
+    assert {t.get_text() for t in fig.axes[1].texts} == {"0.50", "0.00"}
+    images = np.zeros((4, 8, 8, 3), np.uint8)
+    fig = plots.views_grid({"image": images, "global": images, "local": images}, ["a red star", "a hat"], 2)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles[:3] == ["a red star", "global", "local"] and "a hat" in titles
+    curve = pd.DataFrame({"step": np.arange(1, 101), "loss": np.linspace(2, 1, 100)})
+    fig = plots.loss_panels({"VAE": curve, "UNet": curve}, "g2 ")
+    assert [ax.get_title() for ax in fig.axes] == ["g2 VAE", "g2 UNet"] and fig.axes[0].get_yscale() == "log"
+    fig = plots.validation_curves({"logistic": ("C", "val", [("enc", [1e-2, 1, 1e2], [10, 50, 40])])})
+    assert fig.axes[0].get_xscale() == "log" and fig.axes[0].get_legend().get_texts()[0].get_text() == "enc"

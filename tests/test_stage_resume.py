@@ -30,7 +30,7 @@ def _without_timings(path):
 CASES = {
     "captions": (["captions.chunk_size=16"], sets, "chunk_rows", 3),
     "cfg_study": (["images.shard_size=8"], generate, "write_shard", 6),  # 4 shards per scale: dies in the 2nd scale
-    "strategy_study": (["images.strategy_study=alt-text,template", "images.strategy_study_captions=3",
+    "strategy_study": (["study.strategies=alt-text,template", "study.strategy_captions=3",
                         "images.shard_size=8"], generate, "write_shard", 3),  # dies in the 2nd strategy
 }
 

@@ -46,7 +46,7 @@ def test_cpu_profiles_need_no_local_path(profile):
     ("train.stem_norm_groups=3", "train.stem_channels=8,16,16,32: expected widths divisible by train.stem_norm_groups=3"),
     ("train.stem_channels=16", "train.stem_channels=16: expected at least log2(train.patch_size=8) entries"),
     ("train.stem_channels=a,b", "train.stem_channels=a,b: expected a comma-separated list of integers >= 1"),
-    ("train.compare_suites=objects,nope", "unknown train.compare_suites 'nope'; valid: objects,"),
+    ("study.compare_suites=objects,nope", "unknown study.compare_suites 'nope'; valid: objects,"),
     ("train.seed=-2", "train.seed=-2: expected an integer >= -1"),
     ("run.seed=-1", "run.seed=-1: expected an integer >= 0"),
     ("run.device=gpu", "run.device='gpu': expected cpu, cuda or cuda:<index>"),
@@ -64,17 +64,17 @@ def test_cpu_profiles_need_no_local_path(profile):
     ("captions.g1_heads=3", "captions.g1_hidden=32: expected a multiple of captions.g1_heads=3"),
     ("images.images_per_caption=0", "images.images_per_caption=0: expected an integer >= 1"),
     ("images.cfg_scale=-1", "images.cfg_scale=-1.0: expected a number >= 0"),
-    ("images.cfg_study_scales=", "images.cfg_study_scales=(): expected a non-empty comma-separated list of numbers >= 0"),
-    ("images.cfg_study_scales=1,-2", "images.cfg_study_scales=1,-2: expected a non-empty"),
+    ("study.cfg_scales=", "study.cfg_scales=(): expected a non-empty comma-separated list of numbers >= 0"),
+    ("study.cfg_scales=1,-2", "study.cfg_scales=1,-2: expected a non-empty"),
     ("images.unet_attention_levels=0,5", "images.unet_attention_levels=0,5: expected UNet levels 0..1"),
     ("images.vae_channels=", "images.vae_channels=(): expected a non-empty comma-separated list"),
     ("images.caption_dropout=1.5", "images.caption_dropout=1.5: expected a probability in [0, 1]"),
     ("images.recaption_fraction=-0.5", "images.recaption_fraction=-0.5: expected a probability in [0, 1]"),
     ("images.beta_schedule=cosine", "images.beta_schedule='cosine': expected one of linear, scaled_linear"),
     ("images.prediction_type=x0", "images.prediction_type='x0': expected one of epsilon, v_prediction"),
-    ("images.strategy_study=", "images.strategy_study=(): expected a non-empty comma-separated list"),
-    ("images.strategy_study=template,nonsense", "images.strategy_study=template,nonsense: expected"),
-    ("images.strategy_study_captions=0", "images.strategy_study_captions=0: expected an integer >= 1"),
+    ("study.strategies=", "study.strategies=(): expected a non-empty comma-separated list"),
+    ("study.strategies=template,nonsense", "study.strategies=template,nonsense: expected"),
+    ("study.strategy_captions=0", "study.strategy_captions=0: expected an integer >= 1"),
     ("images.unet_snr_gamma=-1", "images.unet_snr_gamma=-1.0: expected a number >= 0"),
     ("eval.feature=pooler", "eval.feature='pooler': expected one of cls, mean_patch, cls+mean_patch"),
     ("eval.knn_ks=", "eval.knn_ks=(): expected a non-empty comma-separated list of integers >= 1"),
@@ -93,7 +93,7 @@ def test_the_choices_are_the_libraries_own():
     """validate.py imports no stage module (a bad config must fail in a second), so it keeps
     copies of their names; these must not drift."""
     from synclr_lib.captions import demonstrations, strategies
-    from synclr_lib.data import proxy
+    from synclr_lib.images import proxy
     from synclr_lib.models import heads, vit
     from synclr_lib.train import data, objectives
     from synclr_lib.world.render import MIN_SIZE
@@ -134,13 +134,15 @@ def test_paths_are_checked_only_when_asked():
 
 
 @pytest.mark.parametrize("override, message", [
-    ("captions.g1=/nonexistent", "captions.g1='/nonexistent': /nonexistent is not a directory; expected 'mini', "
+    ("captions.g1=/nonexistent", "captions.g1='/nonexistent': /nonexistent is not a directory; expected 'mini-train', "
                                  "'smollm2' or a local Hugging Face causal-LM directory"),
-    ("images.g2=/nonexistent", "images.g2='/nonexistent': /nonexistent is not a directory; expected 'mini' or a "
+    ("images.g2=/nonexistent", "images.g2='/nonexistent': /nonexistent is not a directory; expected 'mini-train' or a "
                                "local diffusers Stable Diffusion directory: fix with --set images.g2="),
     ("captions.concepts=/nonexistent.txt", "captions.concepts='/nonexistent.txt': no such file"),
     ("captions.backgrounds=/nonexistent.json", "captions.backgrounds='/nonexistent.json': no such file"),
     ("train.data_dir=/nonexistent", "train.data_dir='/nonexistent': /nonexistent is not a directory"),
+    ("judge.model=/nonexistent", "judge.model='/nonexistent': /nonexistent/judge is not a directory; expected "
+                                  "'mini-train' or a judge directory written by `make generators`"),
 ])
 def test_a_missing_path_names_the_override_that_fixes_it(override, message):
     with pytest.raises(ConfigError) as err:

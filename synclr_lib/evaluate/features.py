@@ -3,16 +3,18 @@ tokens, and (on request) every patch token, extracted in batches and cached on d
 
 An *encoder* is any Hugging Face model whose output has `last_hidden_state` [B, 1 + P, D]
 (CLS first, then P patch tokens on a square grid) taking `pixel_values` float [B, 3, H, W]
-in [-1, 1] (`synclr_lib.data.pixels.to_tensor`), e.g. a `transformers.ViTModel` saved by the
+in [-1, 1] (`synclr_lib.pixels.to_tensor`), e.g. a `transformers.ViTModel` saved by the
 training stage (`load_encoder(dir)`, the training stage's loader); or a module with
 `encode_tokens(x) -> (cls, patches)`, like the raw-pixel baseline `PixelEncoder`.
 `random_init_encoder(cfg)` builds the untrained ViT of the profile (the training issue's
 `build_encoder`), the paper's "random init" row.
 
-The cache: artifacts/features/<encoder fingerprint>/<name>-<images hash>/{cls,mean_patch,
-patch}.npy. The fingerprint hashes the encoder's weights (so a retrained encoder never reuses
-stale features) and the images hash covers the exact pixels (so a re-rendered suite never
-does either); each entry is written to a temporary directory and renamed when complete.
+The cache: artifacts/features/<hash>/{cls,mean_patch,patch}.npy, one entry per (encoder
+fingerprint, images hash, name, bf16, patches), built by the same atomic mechanism as every
+stage (`synclr_lib.cache.cached`). The fingerprint hashes the encoder's weights (so a
+retrained encoder never reuses stale features) and the images hash covers the exact pixels
+(so a re-rendered suite never does either). An entry with patch tokens also serves a
+request without them.
 
     from synclr_lib.evaluate.features import extract_features, load_encoder
     feats = extract_features(load_encoder("artifacts/train/.../encoder"), images, cache_name="objects-test")
@@ -24,9 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import uuid
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,8 +34,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .. import paths
-from ..data.pixels import to_tensor
+from ..cache import cached, is_complete, stage_path
+from ..pixels import to_tensor
+
+FEATURE_STAGE = "features"  # cached outside the stage registry (stages.CACHED_ELSEWHERE)
 
 
 @dataclass
@@ -181,39 +182,28 @@ def _extract(model, images, batch_size, bf16, patches, device, progress, desc) -
                     patch=np.concatenate(patch_out) if patches else None)
 
 
-def feature_cache_dir(model, images: np.ndarray, name: str, bf16: bool) -> Path:
-    """Where `extract_features(..., cache_name=name)` stores this encoder's features of `images`."""
+def _feature_payload(model, images: np.ndarray, name: str, bf16: bool, patches: bool) -> dict:
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
-    return (paths.artifacts_dir() / "features" / encoder_fingerprint(model)
-            / f"{safe}-{images_hash(images)}{'-bf16' if bf16 else ''}")
+    return {"encoder": encoder_fingerprint(model), "images": images_hash(images), "name": safe,
+            "bf16": bool(bf16), "patches": bool(patches)}
 
 
-def _load_cached(path: Path, patches: bool) -> Features | None:
-    if not (path / "DONE").is_file() or (patches and not (path / "patch.npy").is_file()):
-        return None
+def feature_cache_dir(model, images: np.ndarray, name: str, bf16: bool, patches: bool = False) -> Path:
+    """Where `extract_features(..., cache_name=name)` stores this encoder's features of `images`."""
+    return stage_path(FEATURE_STAGE, _feature_payload(model, images, name, bf16, patches))
+
+
+def _load(path: Path, patches: bool) -> Features:
     return Features(cls=np.load(path / "cls.npy"), mean_patch=np.load(path / "mean_patch.npy"),
                     patch=np.load(path / "patch.npy") if patches else None)
 
 
-def _save_cached(path: Path, feats: Features, info: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".tmp-{path.name}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-    tmp.mkdir()
-    try:
-        np.save(tmp / "cls.npy", feats.cls)
-        np.save(tmp / "mean_patch.npy", feats.mean_patch)
-        if feats.patch is not None:
-            np.save(tmp / "patch.npy", feats.patch)
-        (tmp / "info.json").write_text(json.dumps(info, indent=2))
-        (tmp / "DONE").write_text("")
-        if path.exists():  # an entry without patch tokens, now superseded
-            old = path.parent / f".old-{path.name}-{uuid.uuid4().hex[:6]}"
-            path.rename(old)
-            shutil.rmtree(old, ignore_errors=True)
-        tmp.rename(path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+def _write(out: Path, feats: Features, info: dict) -> dict:
+    np.save(out / "cls.npy", feats.cls)
+    np.save(out / "mean_patch.npy", feats.mean_patch)
+    if feats.patch is not None:
+        np.save(out / "patch.npy", feats.patch)
+    return info
 
 
 def extract_features(model, images_uint8: np.ndarray, batch_size: int = 256, bf16: bool = True, *,
@@ -229,15 +219,16 @@ def extract_features(model, images_uint8: np.ndarray, batch_size: int = 256, bf1
                          f"{images.shape} {images.dtype}")
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-    path = feature_cache_dir(model, images, cache_name, bf16) if cache_name else None
-    if path is not None:
-        cached = _load_cached(path, patches)
-        if cached is not None:
-            return cached
-    feats = _extract(model, images, batch_size, bf16, patches, device, progress,
-                     desc=f"features {cache_name or ''}".strip())
-    if path is not None:
-        _save_cached(path, feats, {"name": cache_name, "n_images": len(images),
-                                   "image_shape": list(images.shape[1:]), "bf16": bf16,
-                                   "encoder": type(model).__name__})
-    return feats
+    extract = lambda: _extract(model, images, batch_size, bf16, patches, device, progress,  # noqa: E731
+                               desc=f"features {cache_name or ''}".strip())
+    if not cache_name:
+        return extract()
+    if not patches:  # an entry with patch tokens holds everything this call needs
+        with_patches = feature_cache_dir(model, images, cache_name, bf16, patches=True)
+        if is_complete(with_patches):
+            return _load(with_patches, False)
+    info = {"name": cache_name, "n_images": len(images), "image_shape": list(images.shape[1:]), "bf16": bf16,
+            "encoder": type(model).__name__}
+    path = cached(FEATURE_STAGE, _feature_payload(model, images, cache_name, bf16, patches),
+                  lambda out: _write(out, extract(), info), verbose=False)
+    return _load(path, patches)

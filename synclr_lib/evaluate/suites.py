@@ -56,9 +56,9 @@ def suite_kinds(cfg=None, names_fn=None) -> dict[str, str]:
 
 
 def comparison_suites(cfg) -> list[str]:
-    """Suites probed for the training comparisons (notebooks 04 and 07): `train.compare_suites`,
+    """Suites probed for the training comparisons (notebooks 04 and 07): `study.compare_suites`,
     else `objects` and the fine-grained suites."""
-    chosen = [s.strip() for s in cfg.train.compare_suites.split(",") if s.strip()]
+    chosen = [s.strip() for s in cfg.study.compare_suites.split(",") if s.strip()]
     return chosen or [s for s, k in suite_kinds(cfg).items() if k in ("objects", "fine_grained")]
 
 

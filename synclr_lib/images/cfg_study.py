@@ -1,5 +1,5 @@
 """The CFG study (paper Sec. 3.2, Table 3): the same captions and the same noise drawn at every
-guidance scale of `images.cfg_study_scales`, scored by the judge.
+guidance scale of `study.cfg_scales`, scored by the judge.
 
     path = run_stage("cfg_study", cfg)
     table = cfg_study_table(cfg)      # scale, fidelity_object/colour/background/all, diversity
@@ -42,7 +42,7 @@ def _payload(cfg) -> dict:
     settings = settings_from_config(cfg)
     key = settings.content_key()
     key.pop("cfg_scale")
-    return {"scales": [float(s) for s in cfg.images.cfg_study_scales], "captions": cfg.images.cfg_study_captions,
+    return {"scales": [float(s) for s in cfg.study.cfg_scales], "captions": cfg.study.cfg_captions,
             "generation": key}
 
 
@@ -52,14 +52,14 @@ def build_cfg_study(cfg, out: Path) -> dict:
     """Images of the first `cfg_study_captions` captions at every CFG scale, and their scores."""
     from .pipeline import g2_model_dir, load_pipeline
 
-    if not cfg.images.cfg_study_scales:
-        raise ValueError("images.cfg_study_scales is empty: give at least one CFG scale")
-    rows = load_caption_rows(cfg)[:cfg.images.cfg_study_captions]
+    if not cfg.study.cfg_scales:
+        raise ValueError("study.cfg_scales is empty: give at least one CFG scale")
+    rows = load_caption_rows(cfg)[:cfg.study.cfg_captions]
     model_dir = g2_model_dir(cfg)
     judge = load_judge(cfg)
     pipe = load_pipeline(model_dir, cfg.run.device) if cfg.images.num_workers <= 1 else None
     records = []
-    for scale in cfg.images.cfg_study_scales:
+    for scale in cfg.study.cfg_scales:
         settings = settings_from_config(cfg, cfg_scale=float(scale))
         root = generate_dataset(_scale_dir(out, scale), rows, model_dir, settings, pipe=pipe,
                                 num_workers=cfg.images.num_workers, desc=f"CFG {scale:g}").parent
@@ -69,7 +69,7 @@ def build_cfg_study(cfg, out: Path) -> dict:
     records += reference_rows(cfg, judge)
     table = pd.DataFrame(records)
     table.to_csv(out / "scores.csv", index=False)
-    return {"captions": len(rows), "scales": list(cfg.images.cfg_study_scales),
+    return {"captions": len(rows), "scales": list(cfg.study.cfg_scales),
             "captions_naming_their_concept": concept_named_rate(rows),
             "fidelity_object_at_default_cfg": _at(table, cfg.images.cfg_scale, "fidelity_object")}
 
@@ -85,7 +85,7 @@ def reference_rows(cfg, judge, n: int = 1000) -> list[dict]:
     from diffusers import AutoencoderKL
 
     from ..world import load_mini_web
-    from .pretrain import reconstruct, vae_held_out
+    from .pretrain import g2_training_files, reconstruct, vae_held_out
 
     web = load_mini_web(cfg)
     held = vae_held_out(len(web.images), cap=n)
@@ -94,8 +94,10 @@ def reference_rows(cfg, judge, n: int = 1000) -> list[dict]:
     rows = []
     _, preds = judge_images(judge, images)
     rows.append({"source": "real renders (held out)", **{f"fidelity_{k}": v for k, v in accuracy(preds, labels).items()}})
-    if cfg.images.g2 == "mini":
-        vae = AutoencoderKL.from_pretrained(run_stage("g2_vae", cfg) / "vae").eval()
+    if g2_training_files(cfg) is not None:  # a g2 pretrained by this project on these renders
+        from .pipeline import g2_model_dir
+
+        vae = AutoencoderKL.from_pretrained(g2_model_dir(cfg) / "vae").eval()
         _, preds = judge_images(judge, reconstruct(vae, images))
         rows.append({"source": "VAE reconstructions", **{f"fidelity_{k}": v for k, v in accuracy(preds, labels).items()}})
     return rows
@@ -116,8 +118,8 @@ def cfg_study_dir(cfg, scale: float, *, build: bool = True) -> Path:
     build=False only names it (it may not exist yet)."""
     from ..stages import artifact_path
 
-    if float(scale) not in [float(s) for s in cfg.images.cfg_study_scales]:
-        raise ValueError(f"CFG {scale:g} is not in images.cfg_study_scales={list(cfg.images.cfg_study_scales)}")
+    if float(scale) not in [float(s) for s in cfg.study.cfg_scales]:
+        raise ValueError(f"CFG {scale:g} is not in study.cfg_scales={list(cfg.study.cfg_scales)}")
     return _scale_dir(run_stage("cfg_study", cfg) if build else artifact_path("cfg_study", cfg), scale)
 
 
@@ -135,7 +137,7 @@ def per_caption_scores(cfg) -> pd.DataFrame:
     stored images of the cached stage, so nothing is sampled again."""
     judge = load_judge(cfg)
     frames = []
-    for scale in cfg.images.cfg_study_scales:
+    for scale in cfg.study.cfg_scales:
         ds = cfg_study_images(cfg, scale)
         feats, preds = judge_images(judge, ds.images)
         wanted = caption_labels(ds.captions)["object"][ds.caption_ids]

@@ -8,7 +8,7 @@ to train SynCLR. Trained on mini-web renders (their scene specs are the labels);
     diversity = mean pairwise distance between the images of one caption in the judge's
                 feature space (averaged over captions).
 
-    judge = load_judge(cfg)                       # cached stage "judge"
+    judge = load_judge(cfg)       # judge.model: the shipped judge (mini), or stage "judge" at mini-train
     scores = fidelity_diversity(judge, images, caption_rows)
 
 Introduced in notebooks/03_images_cfg.py.
@@ -28,7 +28,9 @@ from diffusers.models.modeling_utils import ModelMixin
 from torch import nn
 from ..progress import tqdm
 
-from ..data.pixels import to_tensor
+from ..config import TRAIN_HERE
+from ..pixels import to_tensor
+from ..paths import local_dir
 from ..runtime import bf16_enabled, generator
 from ..stages import run_stage, stage
 from .pretrain import WEB_STAGE
@@ -130,16 +132,17 @@ def _augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
     return x
 
 
-def train_judge(images: np.ndarray, labels: dict[str, np.ndarray], images_cfg, *, seed: int,
+def train_judge(images: np.ndarray, labels: dict[str, np.ndarray], judge_cfg, *, seed: int,
                 bf16: bool = True, progress: bool = True) -> tuple[Judge, pd.DataFrame]:
-    """Train the judge on uint8 images [N, H, W, 3] with integer labels (-1 = ignore)."""
+    """Train the judge on uint8 images [N, H, W, 3] with integer labels (-1 = ignore);
+    `judge_cfg` is the config's `judge` section (width, steps, batch, lr)."""
     vocab = _vocab()
     torch.manual_seed(seed)
     judge = Judge(len(vocab["object"]), len(vocab["colour"]), len(vocab["background"]),
-                  width=images_cfg.judge_width, image_size=images.shape[1])
-    steps, batch = images_cfg.judge_steps, images_cfg.judge_batch
-    opt = torch.optim.AdamW(judge.parameters(), lr=images_cfg.judge_lr, weight_decay=0.05)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=images_cfg.judge_lr, total_steps=steps, pct_start=0.1)
+                  width=judge_cfg.width, image_size=images.shape[1])
+    steps, batch = judge_cfg.steps, judge_cfg.batch
+    opt = torch.optim.AdamW(judge.parameters(), lr=judge_cfg.lr, weight_decay=0.05)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=judge_cfg.lr, total_steps=steps, pct_start=0.1)
     gen = generator(seed + 1)
     lab = {a: torch.from_numpy(v) for a, v in labels.items()}
     rows, start = [], time.time()
@@ -222,9 +225,13 @@ def fidelity_diversity(judge: Judge, images: np.ndarray, caption_ids: np.ndarray
 # Cached stage
 # --------------------------------------------------------------------------------------
 def _judge_payload(cfg) -> dict:
-    im = cfg.images
-    return {"seed": cfg.run.seed, "bf16": bf16_enabled(cfg), "judge_width": im.judge_width, "judge_steps": im.judge_steps,
-            "judge_batch": im.judge_batch, "judge_lr": im.judge_lr}
+    j = cfg.judge
+    if j.model != TRAIN_HERE:  # a shipped judge, keyed by content so a moved copy keeps the key
+        from ..cache import path_key
+
+        return {"dir": path_key(local_dir(j.model))}
+    return {"seed": cfg.run.seed, "bf16": bf16_enabled(cfg), "judge_width": j.width, "judge_steps": j.steps,
+            "judge_batch": j.batch, "judge_lr": j.lr}
 
 
 @stage("judge", payload=_judge_payload, requires=(WEB_STAGE,))
@@ -232,11 +239,15 @@ def build_judge(cfg, out: Path) -> dict:
     """The judge trained on mini-web renders; accuracy on a held-out 10 % of them."""
     from ..world import load_mini_web
 
+    if cfg.judge.model != TRAIN_HERE:
+        raise ValueError(f"judge.model={cfg.judge.model!r} is a trained judge; only judge.model={TRAIN_HERE} "
+                         f"is trained here")
+
     web = load_mini_web(cfg)
     labels = spec_labels(list(web.specs))
     n_val = max(1, len(web.images) // 10)
     train = {a: v[:-n_val] for a, v in labels.items()}
-    judge, losses = train_judge(web.images[:-n_val], train, cfg.images, seed=cfg.run.seed, bf16=bf16_enabled(cfg))
+    judge, losses = train_judge(web.images[:-n_val], train, cfg.judge, seed=cfg.run.seed, bf16=bf16_enabled(cfg))
     _, preds = judge_images(judge, web.images[-n_val:])
     acc = accuracy(preds, {a: v[-n_val:] for a, v in labels.items()})
     judge.save_pretrained(out / "judge")
@@ -247,11 +258,23 @@ def build_judge(cfg, out: Path) -> dict:
     return info
 
 
+def judge_dir(cfg) -> Path:
+    """The folder holding judge/ (weights), summary.json and losses.csv: judge.model (the
+    shipped judge at `mini`), or the `judge` stage's artifact at mini-train (trained if needed)."""
+    if cfg.judge.model == TRAIN_HERE:
+        return run_stage("judge", cfg)
+    path = local_dir(cfg.judge.model)
+    if not (path / "judge" / "config.json").is_file():
+        raise FileNotFoundError(f"judge.model={cfg.judge.model!r}: {path} holds no judge/config.json; "
+                                f"run `make generators` or set judge.model={TRAIN_HERE}")
+    return path
+
+
 def load_judge(cfg) -> Judge:
-    """The trained judge of this config (training it if needed)."""
-    path = run_stage("judge", cfg)
-    return Judge.from_pretrained(path / "judge").eval().requires_grad_(False)
+    """The trained judge of this config (see judge_dir)."""
+    return Judge.from_pretrained(judge_dir(cfg) / "judge").eval().requires_grad_(False)
 
 
 def judge_summary(cfg) -> dict:
-    return json.loads((run_stage("judge", cfg) / "summary.json").read_text())
+    """Held-out accuracy per attribute, held-out images, training seconds."""
+    return json.loads((judge_dir(cfg) / "summary.json").read_text())

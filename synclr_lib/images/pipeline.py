@@ -2,10 +2,12 @@
 
 * `gpu` / `paper`: Stable Diffusion 1.5 read from a local diffusers directory
   (`images.g2=models/stable-diffusion-v1-5`); nothing is downloaded.
-* `mini`: the same pipeline class assembled from small components that we pretrain on the
-  mini-web (synclr_lib/images/pretrain.py): an `AutoencoderKL` (32x32x3 -> 8x8x4), a
+* `mini`: the same pipeline class assembled from small components pretrained on the
+  mini-web (synclr_lib/images/pretrain.py): an `AutoencoderKL` (32x32x3 -> 16x16x4), a
   `UNet2DConditionModel` on those latents with cross-attention to the frozen pretrained
-  all-MiniLM-L6-v2 token states (384-d, 16 tokens), and a DPM-Solver++ scheduler.
+  all-MiniLM-L6-v2 token states (384-d, `TEXT_MAX_LENGTH` tokens), and a DPM-Solver++
+  scheduler. The profile loads the shipped one (generators/mini/g2, `make generators`);
+  images.g2=mini-train pretrains it here.
 
     pipe = build_mini_pipeline(cfg.images)              # untrained components
     pipe.save_pretrained(path); pipe = load_pipeline(path)   # offline round trip
@@ -25,7 +27,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..paths import REPO_ROOT
+from ..config import TRAIN_HERE
+from ..paths import local_dir
 from ..runtime import generator, quiet_model_io, single_thread
 
 # MiniLM tokens per caption at mini: at 16, a third of alt-texts and g1 captions were cut, losing
@@ -159,10 +162,9 @@ def build_mini_pipeline(images_cfg, image_size: int = 32):
 # Loading
 # --------------------------------------------------------------------------------------
 def resolve_model_dir(path: str | Path) -> Path:
-    """A local diffusers directory (relative paths are relative to the repository)."""
-    path = Path(path)
-    if not path.is_absolute():
-        path = REPO_ROOT / path
+    """A local diffusers directory (a relative path: under the current directory when it is
+    there, else under the repository, see paths.local_dir)."""
+    path = local_dir(path)
     if not (path / "model_index.json").is_file():
         raise G2Error(f"g2 model directory {path} not found (no model_index.json there). Put a "
                       f"diffusers Stable Diffusion 1.5 checkout there or set images.g2 to another "
@@ -190,8 +192,9 @@ def load_pipeline(path: str | Path, device: str = "cpu"):
 
 
 def g2_model_dir(cfg) -> Path:
-    """Where this profile's g2 lives: the pretrained mini g2 (built if needed) or a local dir."""
-    if cfg.images.g2 == "mini":
+    """Where this profile's g2 lives: a local dir (the shipped mini g2 at `mini`), or the mini g2
+    pretrained here at images.g2=mini-train (built if needed)."""
+    if cfg.images.g2 == TRAIN_HERE:
         from ..stages import run_stage
 
         return run_stage("g2", cfg) / "pipeline"
@@ -278,7 +281,7 @@ def sample_latents(pipe, captions: list[str], latents: torch.Tensor, *, cfg_scal
 @torch.no_grad()
 def decode_latents(pipe, latents: torch.Tensor, size: int | None = None) -> np.ndarray:
     """Clean latents -> uint8 [N, size, size, 3] (antialiased resize when size differs)."""
-    from ..data.pixels import to_uint8
+    from ..pixels import to_uint8
 
     vae = pipe.vae
     with single_thread():  # the same pixels whatever the thread count (the UNet is exact in bf16)

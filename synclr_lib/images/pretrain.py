@@ -8,7 +8,10 @@
               with the VAE, MiniLM and DPM-Solver++ into a StableDiffusionPipeline and saved
               with save_pretrained under <artifact>/pipeline
 
-    python -m synclr_lib g2 --profile mini        # runs g2_text and g2_vae first if needed
+    python -m synclr_lib g2 --profile mini --set images.g2=mini-train   # runs g2_text and g2_vae first if needed
+
+At `mini` these stages run only under `make generators` (or images.g2=mini-train): the profile
+draws from the shipped g2 in generators/mini/g2, whose training/ folder keeps the loss curves.
 
 The recipe came from an early feasibility study on a 2-core CPU (v-prediction, batch 32, cosine lr, a VAE trained
 on its posterior mean plus a little noise with L1 + MSE), with bf16 autocast where `run.bf16` resolves to it.
@@ -30,7 +33,9 @@ import torch
 import torch.nn.functional as F
 from ..progress import tqdm
 
-from ..data.pixels import to_tensor
+from ..config import TRAIN_HERE
+from ..pixels import to_tensor
+from ..paths import local_dir
 from ..runtime import bf16_enabled, generator, quiet_model_io
 from ..stages import run_stage, stage
 from .pipeline import (TEXT_MAX_LENGTH, assemble_pipeline, minilm_text_encoder, mini_unet, mini_vae,
@@ -141,7 +146,7 @@ def vae_held_out(n_images: int, cap: int = 1000) -> int:
 @torch.no_grad()
 def reconstruct(vae, images: np.ndarray, batch: int = 256) -> np.ndarray:
     """uint8 decode(posterior mean of encode(x)) of uint8 images [N, H, W, 3]."""
-    from ..data.pixels import to_uint8
+    from ..pixels import to_uint8
 
     return np.concatenate([to_uint8(vae.decode(vae.encode(to_tensor(images[i:i + batch])).latent_dist.mean).sample)
                            for i in range(0, len(images), batch)])
@@ -258,7 +263,7 @@ def _vae_payload(cfg) -> dict:
 
 def _unet_payload(cfg) -> dict:
     im = cfg.images
-    if im.g2 != "mini":  # a local pretrained model, keyed by content so a moved copy keeps the key
+    if im.g2 != TRAIN_HERE:  # a local pretrained model, keyed by content so a moved copy keeps the key
         from ..cache import path_key
         from .pipeline import resolve_model_dir
 
@@ -329,10 +334,10 @@ def build_g2(cfg, out: Path) -> dict:
     """The mini g2 as a StableDiffusionPipeline under <artifact>/pipeline."""
     from diffusers import AutoencoderKL
 
-    if cfg.images.g2 != "mini":
+    if cfg.images.g2 != TRAIN_HERE:
         from .pipeline import resolve_model_dir
         raise ValueError(f"images.g2={cfg.images.g2!r} is a pretrained model "
-                         f"({resolve_model_dir(cfg.images.g2)}); only the mini g2 is pretrained here")
+                         f"({resolve_model_dir(cfg.images.g2)}); only images.g2={TRAIN_HERE} is pretrained here")
     vae_dir = run_stage("g2_vae", cfg)
     states, _, text_ids, _ = load_text_states(cfg)
     latents = torch.load(vae_dir / "latents.pt")
@@ -352,7 +357,33 @@ def build_g2(cfg, out: Path) -> dict:
     return info
 
 
-def g2_losses(cfg) -> dict[str, pd.DataFrame]:
-    """The VAE's and the UNet's loss curves (for the notebook)."""
-    return {"vae": pd.read_csv(run_stage("g2_vae", cfg) / "losses.csv"),
-            "unet": pd.read_csv(run_stage("g2", cfg) / "losses.csv")}
+# what a shipped g2 keeps of its pretraining, in its training/ folder: name -> (stage, file there)
+G2_TRAINING_RECORD = {"summary.json": ("g2", "summary.json"), "unet_losses.csv": ("g2", "losses.csv"),
+                      "vae_losses.csv": ("g2_vae", "losses.csv")}
+
+
+def g2_training_files(cfg) -> dict[str, Path] | None:
+    """{record name: file} of the mini g2's pretraining: the stages' files at images.g2=mini-train
+    (built if needed), a shipped g2's training/ folder (synclr_lib/generators.py); None for
+    any other g2 (Stable Diffusion), which was not pretrained by this project."""
+    if cfg.images.g2 == TRAIN_HERE:
+        return {name: run_stage(st, cfg) / file for name, (st, file) in G2_TRAINING_RECORD.items()}
+    record = local_dir(cfg.images.g2) / "training"
+    files = {name: record / name for name in G2_TRAINING_RECORD}
+    return files if all(f.is_file() for f in files.values()) else None
+
+
+SHIPPED_FIDELITY = "fidelity.json"  # a shipped g2's judged fidelity at the default CFG, in training/
+
+
+def g2_training_record(cfg) -> dict | None:
+    """{"summary": dict, "vae": DataFrame, "unet": DataFrame, "fidelity": dict | None}: the mini
+    g2's pretraining summary and loss curves (for notebooks/03) and, for a shipped g2, the
+    judged fidelity it was shipped with; None when g2 was not pretrained by this project."""
+    files = g2_training_files(cfg)
+    if files is None:
+        return None
+    shipped = files["summary.json"].parent / SHIPPED_FIDELITY
+    return {"summary": json.loads(files["summary.json"].read_text()),
+            "vae": pd.read_csv(files["vae_losses.csv"]), "unet": pd.read_csv(files["unet_losses.csv"]),
+            "fidelity": json.loads(shipped.read_text()) if shipped.is_file() else None}

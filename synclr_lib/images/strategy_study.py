@@ -1,10 +1,10 @@
 """The caption-strategy study (paper Table 2): g2's images of the first
-`images.strategy_study_captions` captions of every caption strategy, one directory each.
+`study.strategy_captions` captions of every caption strategy, one directory each.
 
     dirs = strategy_study_dirs(cfg)     # {strategy: synthetic-image directory}
     scores = strategy_study_table(cfg)  # judged fidelity and diversity per strategy
 
-The strategies are `images.strategy_study`: `captions.strategy` names (their caption sets,
+The strategies are `study.strategies`: `captions.strategy` names (their caption sets,
 notebooks/02_captions.py) and "alt-text", the mini-web's own noisy alt-text, the stand-in
 for the paper's real-caption (cc12m) row: real captions drawn by the same g2. Every
 strategy is drawn with the same generation settings as the `images` stage, so only the
@@ -47,7 +47,7 @@ def alt_text_rows(cfg, n: int) -> list[dict]:
 
 def strategy_caption_rows(cfg, strategy: str) -> list[dict]:
     """The caption rows drawn for one strategy of the study."""
-    n = cfg.images.strategy_study_captions
+    n = cfg.study.strategy_captions
     if strategy == ALT_TEXT:
         return alt_text_rows(cfg, n)
     from ..captions import load_captions, with_strategy
@@ -64,8 +64,8 @@ def _source_payload(cfg, strategy: str) -> dict:
 
 
 def _payload(cfg) -> dict:
-    return {"strategies": {s: _source_payload(cfg, s) for s in cfg.images.strategy_study},
-            "captions": cfg.images.strategy_study_captions,
+    return {"strategies": {s: _source_payload(cfg, s) for s in cfg.study.strategies},
+            "captions": cfg.study.strategy_captions,
             "generation": settings_from_config(cfg).content_key()}
 
 
@@ -78,16 +78,16 @@ def build_strategy_study(cfg, out: Path) -> dict:
     """Images of the first `strategy_study_captions` captions of each strategy, and their scores."""
     from .pipeline import g2_model_dir, load_pipeline
 
-    if not cfg.images.strategy_study:
-        raise ValueError("images.strategy_study is empty: give at least one caption strategy")
-    if cfg.images.strategy_study_captions < 1:
-        raise ValueError(f"images.strategy_study_captions must be >= 1, got {cfg.images.strategy_study_captions}")
+    if not cfg.study.strategies:
+        raise ValueError("study.strategies is empty: give at least one caption strategy")
+    if cfg.study.strategy_captions < 1:
+        raise ValueError(f"study.strategy_captions must be >= 1, got {cfg.study.strategy_captions}")
     model_dir = g2_model_dir(cfg)
     settings = settings_from_config(cfg)
     judge = load_judge(cfg)
     pipe = load_pipeline(model_dir, cfg.run.device) if cfg.images.num_workers <= 1 else None
     records = []
-    for strategy in cfg.images.strategy_study:
+    for strategy in cfg.study.strategies:
         rows = strategy_caption_rows(cfg, strategy)
         root = generate_dataset(_strategy_dir(out, strategy), rows, model_dir, settings, pipe=pipe,
                                 num_workers=cfg.images.num_workers, desc=f"strategy {strategy}").parent
@@ -97,7 +97,7 @@ def build_strategy_study(cfg, out: Path) -> dict:
                         **fidelity_diversity(judge, ds.images, ds.caption_ids, ds.captions)})
     table = pd.DataFrame(records)
     table.to_csv(out / "scores.csv", index=False)
-    return {"strategies": list(cfg.images.strategy_study), "captions": int(table["captions"].min()),
+    return {"strategies": list(cfg.study.strategies), "captions": int(table["captions"].min()),
             "images": int(table["captions"].sum()) * settings.images_per_caption}
 
 
@@ -112,4 +112,4 @@ def strategy_study_dirs(cfg, *, build: bool = True) -> dict[str, Path]:
     from ..stages import artifact_path
 
     root = run_stage("strategy_study", cfg) if build else artifact_path("strategy_study", cfg)
-    return {s: _strategy_dir(root, s) for s in cfg.images.strategy_study}
+    return {s: _strategy_dir(root, s) for s in cfg.study.strategies}

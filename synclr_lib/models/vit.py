@@ -12,7 +12,7 @@ with `transformers.AutoModel.from_pretrained(dir)` alone.
 
 - CLS = `last_hidden_state[:, 0]`, patch tokens = `last_hidden_state[:, 1:]` (after the final
   LayerNorm); input `pixel_values` float [N, 3, H, W] in [-1, 1]
-  (`synclr_lib.data.pixels.to_tensor`).
+  (`synclr_lib.pixels.to_tensor`).
 - iBOT masking uses HF's own mask token (`use_mask_token=True`, `bool_masked_pos`); local
   crops use `interpolate_pos_encoding=True` (bicubic position-embedding resize, as DINO).
 - Stochastic depth is not part of HF's ViT. `add_stochastic_depth` registers forward hooks

@@ -2,8 +2,8 @@
 per stage, the git commits and the package versions the artifacts were built with.
 
 The artifacts counted are those the current config uses: every registered stage at the
-config (`stages.artifact_path`), every training run of `synclr_lib.train.runs` (comparison
-rows, seeds, and the Table 3 and Table 2 runs on the studies' images), and any extra train
+config (`stages.artifact_path`), every training run the studies name (`synclr_lib.studies.catalog`:
+comparison rows, seeds, and the Table 3 and Table 2 runs on the studies' images), and any extra train
 artifacts named by hash (the scaling runs, listed in notebook 07's table). Artifacts not
 built yet are listed as such; nothing is built here.
 
@@ -45,14 +45,12 @@ def stage_costs(cfg, extra_train=(), *, root: Path | None = None) -> pd.DataFram
     """One row per artifact the config uses: stage, what, artifact hash, built, wall_s,
     created, git_commit, packages (dict)."""
     from ..stages import registry
-    from ..train.runs import comparison_runs, seed_runs, shortcut_runs, study_runs, variant
+    from ..studies.catalog import every_run_config
 
     rows = [_row(name, "current config", _artifact_path(name, cfg)) for name in registry()]
     seen = {r["artifact"] for r in rows if r["stage"] == "train"}
-    runs = {**comparison_runs(cfg), **seed_runs(cfg, "SynCLR"), **seed_runs(cfg, "SimCLR"),
-            **shortcut_runs(cfg), **study_runs(cfg, build=False)}
-    for what, overrides in runs.items():
-        path = _artifact_path("train", variant(cfg, overrides))
+    for what, run_cfg in every_run_config(cfg).items():
+        path = _artifact_path("train", run_cfg)
         if path is not None and path.name not in seen:
             seen.add(path.name)
             rows.append(_row("train", what, path))

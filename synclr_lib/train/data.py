@@ -3,7 +3,7 @@
     data = load_train_data(cfg)     # from the images stage, a directory, the proxy or the mini-web
 
 Sources (`train.data`): `synthetic` (g2's images, the images stage; or `train.data_dir`),
-`proxy` (renders of scene specs, data/proxy.py) and `web` (mini-web renders, each with its
+`proxy` (renders of scene specs, images/proxy.py) and `web` (mini-web renders, each with its
 own alt-text: the learning-from-data baselines). All go through public loaders
 (`load_synthetic_images`, `load_mini_web`). Bad data gives one `TrainDataError` naming it.
 

@@ -7,7 +7,7 @@ exact resume, torch.distributed, and the outputs of the train stage.
 Writes into out_dir: `encoder/` (transformers save_pretrained; `AutoModel.from_pretrained`
 loads it), `curves.csv` (loss terms and schedules every `train.log_every` steps),
 `config.json` (the resolved config) and `checkpoint.pt`. The checkpoint is rewritten
-atomically every `train.checkpoint_every` steps and at the end; a killed run started again
+atomically every `run.checkpoint_every` steps and at the end; a killed run started again
 on the same directory resumes from it and, since every random draw depends only on (seed,
 step), reaches the same final weights as an uninterrupted run (CPU, same thread count).
 
@@ -26,18 +26,13 @@ import torch
 from ..config import ConfigError, train_seed
 from ..atomic import atomic_write
 from ..data.batches import CaptionBatches, ImageBatches, shard
-from ..data.pixels import to_tensor
+from ..pixels import to_tensor
 from ..runtime import bf16_enabled
 from . import distributed, schedules
 from .objectives import Objective, Schedules, StepBatch, check_config, step_seed
 
 CHECKPOINT = "checkpoint.pt"
 CURVES = "curves.csv"
-
-# train fields that do not change a run's result (notebook-level settings, checkpoint cadence)
-NOT_IN_RESULT = ("ablation_steps", "compare_seeds", "compare_suites", "checkpoint_every",
-                 "seed")  # the effective training seed is keyed on its own, below
-
 
 # bump when the step's numerics change without a config change, so cached runs are redone
 # (2: fused AdamW, Sinkhorn-Knopp by scale vectors)
@@ -46,13 +41,14 @@ LOOP_VERSION = 2
 
 def checkpoint_key(cfg) -> dict:
     """What a run's result depends on: a checkpoint must agree with it to be resumed, and it
-    is the train stage's own cache key."""
+    is the train stage's own cache key. The whole `train` section, with its seed resolved
+    (-1 means run.seed, so both spellings of one seed key alike)."""
     from ..cache import path_key
 
-    train = {k: v for k, v in cfg.section("train").items() if k not in NOT_IN_RESULT}
+    train = {**cfg.section("train"), "seed": train_seed(cfg)}
     if train.get("data_dir"):  # keyed by place in artifacts/ or content, so a moved folder matches
         train["data_dir"] = path_key(train["data_dir"])
-    return {"train": train, "seed": train_seed(cfg), "bf16": bf16_enabled(cfg), "loop_version": LOOP_VERSION}
+    return {"train": train, "bf16": bf16_enabled(cfg), "loop_version": LOOP_VERSION}
 
 
 def save_checkpoint(path: Path, objective, optimizer, step: int, history: list, cfg) -> None:
@@ -202,7 +198,7 @@ def train(cfg, data, out_dir, *, on_step=None, progress: bool = True) -> dict:
             history.append(row)
             window = {}
             bar.set_postfix(loss=f"{row['loss']:.3f}")
-        if (step + 1) % t.checkpoint_every == 0 or step + 1 == t.steps:
+        if (step + 1) % cfg.run.checkpoint_every == 0 or step + 1 == t.steps:
             if info.is_main:
                 save_checkpoint(out_dir / CHECKPOINT, objective, optimizer, step + 1, history, cfg)
                 write_curves(out_dir / CURVES, history)

@@ -35,7 +35,7 @@ from torch import nn
 
 from ..config import ConfigError, train_seed
 from ..data.augment import ViewAugmenter, random_masks
-from ..data.proxy import parse_open
+from ..images.proxy import parse_open
 from ..losses import clip_loss, ibot_patch_loss, multi_positive_loss, sinkhorn_knopp
 from ..models import DINOHead, ProjectionHead, add_stochastic_depth, build_encoder
 from ..models.heads import NORMS
@@ -92,8 +92,8 @@ def check_config(cfg, data) -> None:
             raise TrainDataError(f"the multi-positive loss needs at least 2 images per caption in a batch: "
                                  f"train.images_per_caption={t.images_per_caption}, the data has "
                                  f"{data.images_per_caption} per caption ({data.root})")
-    if t.steps < 1 or t.warmup < 0 or t.checkpoint_every < 1 or t.log_every < 1:
-        raise ConfigError("train.steps, train.checkpoint_every and train.log_every must be >= 1, train.warmup >= 0")
+    if t.steps < 1 or t.warmup < 0 or cfg.run.checkpoint_every < 1 or t.log_every < 1:
+        raise ConfigError("train.steps, run.checkpoint_every and train.log_every must be >= 1, train.warmup >= 0")
 
 
 @dataclass

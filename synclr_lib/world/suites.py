@@ -135,7 +135,7 @@ class Suite:
         """(float images [N, 3, H, W] in [-1, 1], labels tensor[, masks tensor])."""
         import torch
 
-        from ..data.pixels import to_tensor
+        from ..pixels import to_tensor
 
         out = (to_tensor(self.images), torch.as_tensor(self.labels))
         return out + (torch.as_tensor(self.masks.astype(np.int64)),) if self.masks is not None else out

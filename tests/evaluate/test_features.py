@@ -8,6 +8,7 @@ from synclr_lib import paths
 from synclr_lib.config import resolve
 from synclr_lib.evaluate import (PixelEncoder, encoder_fingerprint, extract_features, load_encoder,
                                  random_init_encoder)
+from synclr_lib.evaluate.features import feature_cache_dir
 
 
 def tiny_vit(seed=0):
@@ -30,7 +31,7 @@ def test_vit_features_shapes_and_batching(images):
     np.testing.assert_allclose(a.patch.mean(1), b.mean_patch, rtol=1e-4, atol=1e-5)
     assert b.patch is None
     with torch.no_grad():
-        from synclr_lib.data.pixels import to_tensor
+        from synclr_lib.pixels import to_tensor
         ref = model(pixel_values=to_tensor(images)).last_hidden_state
     np.testing.assert_allclose(a.cls, ref[:, 0].numpy(), rtol=1e-4, atol=1e-5)
     assert not model.training
@@ -70,18 +71,21 @@ def test_random_init_is_seeded_and_leaves_global_rng_alone():
 def test_cache_is_reused_and_keyed_by_weights_and_pixels(images, tmp_path):
     model = tiny_vit()
     first = extract_features(model, images, bf16=False, patches=True, cache_name="toy-train", progress=False)
-    entries = list((paths.artifacts_dir() / "features" / encoder_fingerprint(model)).glob("toy-train-*"))
-    assert len(entries) == 1 and (entries[0] / "DONE").exists() and (entries[0] / "patch.npy").exists()
-    np.save(entries[0] / "cls.npy", first.cls + 1)  # tamper: a reuse must read the file
+    entry = feature_cache_dir(model, images, "toy-train", bf16=False, patches=True)
+    assert (entry / "DONE").exists() and (entry / "patch.npy").exists() and (entry / "meta.json").exists()
+    np.save(entry / "cls.npy", first.cls + 1)  # tamper: a reuse must read the file
     again = extract_features(model, images, bf16=False, cache_name="toy-train", progress=False)
-    np.testing.assert_array_equal(again.cls, first.cls + 1)
+    np.testing.assert_array_equal(again.cls, first.cls + 1)  # the entry with patches serves it
+    assert not feature_cache_dir(model, images, "toy-train", bf16=False).exists()
     other = tiny_vit(seed=1)  # new weights -> new entry, never the stale one
     fresh = extract_features(other, images, bf16=False, cache_name="toy-train", progress=False)
     assert not np.allclose(fresh.cls, first.cls + 1)
     changed = images.copy()
     changed[0, 0, 0, 0] ^= 1  # one pixel differs -> new entry
     extract_features(model, changed, bf16=False, cache_name="toy-train", progress=False)
-    assert len(list(entries[0].parent.glob("toy-train-*"))) == 2
+    assert feature_cache_dir(model, changed, "toy-train", bf16=False) != feature_cache_dir(model, images, "toy-train", bf16=False)
+    assert feature_cache_dir(model, changed, "toy-train", bf16=False).exists()
+    assert len(list((paths.artifacts_dir() / "features").iterdir())) == 3
 
 
 def test_saved_encoder_loads_and_matches(images, tmp_path):

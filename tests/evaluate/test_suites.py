@@ -128,7 +128,7 @@ def test_comparison_suites_default_and_override():
     kinds = suite_kinds(resolve("mini"))
     default = comparison_suites(resolve("mini"))
     assert "objects" in default and {kinds[s] for s in default} == {"objects", "fine_grained"}
-    assert comparison_suites(resolve("smoke", ["train.compare_suites=objects, colours"])) == ["objects", "colours"]
+    assert comparison_suites(resolve("smoke", ["study.compare_suites=objects, colours"])) == ["objects", "colours"]
 
 
 def test_one_progress_bar_without_cursor_codes(cfg, capsys, monkeypatch):

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 import torch
 
+from synclr_lib.config import resolve
 from synclr_lib.images.agreement import (NAMED, OPEN, agreement_table, caption_agreement,
                                          names_attribute)
 from synclr_lib.images.judge import ATTRIBUTES, Judge, judge_images
@@ -61,11 +62,11 @@ def test_agreement_table_matches_a_hand_written_loop():
 
 
 @pytest.fixture(scope="module")
-def tiny_judge(tiny_images_cfg):
+def tiny_judge():
     """An untrained judge sized by the smoke config (seeded): its judgements are arbitrary
     but fixed, and identical images are judged identically."""
     torch.manual_seed(0)
-    return Judge(len(OBJECTS), len(COLOURS), len(BACKGROUNDS), width=tiny_images_cfg.judge_width).eval()
+    return Judge(len(OBJECTS), len(COLOURS), len(BACKGROUNDS), width=resolve("smoke").judge.width).eval()
 
 
 def test_caption_agreement_with_a_tiny_judge(tiny_judge):

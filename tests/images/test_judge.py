@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 import torch
 
+from synclr_lib.config import resolve
 from synclr_lib.images.judge import (ATTRIBUTES, Judge, accuracy, caption_labels, concept_named_rate,
                                      fidelity_diversity, judge_images, mean_pairwise_distance,
                                      pairwise_distance_per_group, spec_labels, train_judge)
@@ -78,10 +79,10 @@ def _toy_scenes(n, rng):
     return images, labels
 
 
-def test_a_tiny_judge_learns_and_round_trips(tiny_images_cfg, tmp_path):
+def test_a_tiny_judge_learns_and_round_trips(tmp_path):
     rng = np.random.default_rng(0)
     images, labels = _toy_scenes(256, rng)
-    judge, losses = train_judge(images, labels, tiny_images_cfg, seed=0, progress=False)
+    judge, losses = train_judge(images, labels, resolve("smoke").judge, seed=0, progress=False)
     assert losses["loss"].iloc[-5:].mean() < losses["loss"].iloc[:5].mean()
     test_images, test_labels = _toy_scenes(64, rng)
     _, preds = judge_images(judge, test_images)

@@ -121,9 +121,9 @@ def test_min_snr_weights_match_a_hand_written_reference(tiny_images_cfg, predict
 
 
 def test_min_snr_changes_the_unet_cache_key_only_when_on():
-    off = _unet_payload(resolve("mini", ["images.unet_snr_gamma=0"]))
+    off = _unet_payload(resolve("mini", ["images.g2=mini-train", "images.unet_snr_gamma=0"]))
     assert "snr_gamma" not in off  # plain-MSE g2s trained before the option keep their key
-    assert _unet_payload(resolve("mini", ["images.unet_snr_gamma=5"]))["snr_gamma"] == 5.0
+    assert _unet_payload(resolve("mini", ["images.g2=mini-train", "images.unet_snr_gamma=5"]))["snr_gamma"] == 5.0
 
 
 def test_unet_trains_with_min_snr_weights(tiny_images_cfg):

@@ -13,7 +13,7 @@ from synclr_lib.stages import artifact_path, run_stage
 from synclr_lib.world import load_mini_web
 
 # Two strategies that need no g1: the study's code path without the language model.
-STUDY = ["images.strategy_study=alt-text,template", "images.strategy_study_captions=3",
+STUDY = ["study.strategies=alt-text,template", "study.strategy_captions=3",
          "images.shard_size=8"]
 
 
@@ -53,8 +53,8 @@ def test_the_study_is_keyed_by_each_caption_set():
 
 def test_bad_strategies_fail_before_any_image():
     with pytest.raises(StrategyError, match="nonsense"):
-        artifact_path("strategy_study", resolve("smoke", ["images.strategy_study=template,nonsense"]))
-    with pytest.raises(ValueError, match="strategy_study is empty"):
-        run_stage("strategy_study", resolve("smoke", ["images.strategy_study=", "images.strategy_study_captions=2"]))
-    with pytest.raises(ValueError, match="strategy_study_captions must be >= 1"):
-        run_stage("strategy_study", resolve("smoke", STUDY[:1] + ["images.strategy_study_captions=0"]))
+        artifact_path("strategy_study", resolve("smoke", ["study.strategies=template,nonsense"]))
+    with pytest.raises(ValueError, match="study.strategies is empty"):
+        run_stage("strategy_study", resolve("smoke", ["study.strategies=", "study.strategy_captions=2"]))
+    with pytest.raises(ValueError, match="study.strategy_captions must be >= 1"):
+        run_stage("strategy_study", resolve("smoke", STUDY[:1] + ["study.strategy_captions=0"]))

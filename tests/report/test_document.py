@@ -5,7 +5,7 @@ import pytest
 
 from synclr_lib.config import resolve
 from synclr_lib.report.document import NoInputsError, build_report, built_during
-from synclr_lib.report.findings import NOT_MEASURED, NOT_REPRODUCED, REPRODUCED
+from synclr_lib.studies.verdicts import NOT_MEASURED, NOT_REPRODUCED, REPRODUCED
 
 OBJ = "objects (ImageNet analogue)"
 

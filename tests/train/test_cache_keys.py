@@ -6,11 +6,12 @@ from synclr_lib import stages
 from synclr_lib.captions.g1 import g1_payload
 from synclr_lib.config import resolve
 from synclr_lib.train.data import data_payload
-from synclr_lib.train.runs import study_runs, variant
+from synclr_lib.studies.catalog import study_runs
+from synclr_lib.train.runs import variant
 
 from .conftest import write_tiny_shards
 
-TINY = ["train.steps=2", "train.checkpoint_every=1", "train.captions_per_batch=4", "run.threads=1"]
+TINY = ["train.steps=2", "run.checkpoint_every=1", "train.captions_per_batch=4", "run.threads=1"]
 
 
 def test_study_run_keys_do_not_depend_on_the_artifacts_folder(tmp_path, monkeypatch):

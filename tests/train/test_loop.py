@@ -12,7 +12,7 @@ from synclr_lib.train import TrainDataError, load_encoder, train
 from synclr_lib.train.data import from_synthetic
 from synclr_lib.train.loop import CHECKPOINT
 
-SMALL = ["train.steps=6", "train.checkpoint_every=2", "train.log_every=1", "train.captions_per_batch=4"]
+SMALL = ["train.steps=6", "run.checkpoint_every=2", "train.log_every=1", "train.captions_per_batch=4"]
 
 
 class Killed(Exception):

@@ -19,7 +19,7 @@ def test_parse_components():
 
 
 def batch_of(data, n=8, seed=0):
-    from synclr_lib.data.pixels import to_tensor
+    from synclr_lib.pixels import to_tensor
 
     idx = torch.arange(n)
     return StepBatch(pixels=to_tensor(data.images[:n]), ids=torch.as_tensor(data.caption_of_image[:n]),

@@ -83,7 +83,7 @@ def test_torchrun_paper_profile_resumes_after_a_kill_to_the_same_weights(tmp_pat
     from safetensors.torch import load_file
 
     data = write_tiny_shards(tmp_path / "data", n_captions=4, per_caption=4, size=224, captions_per_shard=4)
-    sets = ["run.device=cpu", "run.bf16=false", "run.threads=1", "train.steps=4", "train.checkpoint_every=2",
+    sets = ["run.device=cpu", "run.bf16=false", "run.threads=1", "train.steps=4", "run.checkpoint_every=2",
             "train.captions_per_batch=2", f"train.data_dir={data}",
             # the profile's g1/g2 are placeholders for local checkouts, which the CLI checks before
             # any stage runs; training from train.data_dir reads neither

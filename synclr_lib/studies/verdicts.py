@@ -1,5 +1,5 @@
 """Paper findings, judged: does the paper's direction show up in the measured numbers, by
-more than the noise?
+more than the noise? The one rule every study module, notebook and the REPORT applies.
 
 A direction ("A beats B") counts as **reproduced** only when the measured difference A - B
 exceeds a noise threshold: for accuracies, the seed-to-seed spread (max - min) of the main
@@ -16,7 +16,8 @@ captions as their threshold instead (`trend_finding`, rule in `synclr_lib.stats`
                          spread["fine-grained mean"], paper="78.5 > 75.0 > 67.9")
     f.verdict   # "reproduced" when 15-11 and 11-9 both exceed the spread
 
-Introduced in notebooks/08_report.py.
+Introduced in notebooks/04_training.py (the seed spread); the REPORT (notebooks/08_report.py)
+lists every finding.
 """
 from __future__ import annotations
 
@@ -174,6 +175,24 @@ def seed_spread(seeds_all, method: str = "SynCLR", metrics=("objects", "fine-gra
         if len(vals):
             out[m] = Spread(float(vals.max() - vals.min()), int(len(vals)), f"{method} seed spread (max - min)")
     return out
+
+
+def seed_spreads(t: dict) -> tuple[dict[str, Spread], str]:
+    """({metric: Spread}, the table it came from) from the tables 04_seeds_all or
+    04_main_comparison in `t` ({name: DataFrame or reporting.Missing}): the threshold every
+    accuracy finding is judged against ({} when neither table exists)."""
+    from ..reporting import Missing
+
+    seeds_all, main = t.get("04_seeds_all"), t.get("04_main_comparison")
+    if seeds_all is not None and not isinstance(seeds_all, Missing):
+        s = seed_spread(seeds_all)
+        if s:
+            return s, "04_seeds_all"
+    if main is not None and not isinstance(main, Missing):
+        s = spread_from_summary(main)
+        if s:
+            return s, "04_main_comparison"
+    return {}, ""
 
 
 def spread_from_summary(main_comparison, method: str = "SynCLR") -> dict[str, Spread]:

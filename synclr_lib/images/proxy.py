@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..images.shards import shard_ranges, verify_image_dirs, write_captions, write_index, write_shard
+from .shards import shard_ranges, verify_image_dirs, write_captions, write_index, write_shard
 from ..stages import stage
 
 SPEC_SEED = 500_000_000  # spec i uses seed SPEC_SEED + i: disjoint from the mini-web and eval seeds
@@ -97,7 +97,7 @@ def write_world_proxy(root, n_captions: int, images_per_caption: int, size: int,
     """Render the proxy into `root` (shards, captions.jsonl, index.json); skips finished shards.
     `open_attributes` are redrawn for every render; a caption row's text and attribute fields
     stay those of its base spec, and its `open` field lists what its images do not share."""
-    from ..images.shards import shard_is_complete
+    from .shards import shard_is_complete
     from ..world.web import render_many
 
     root = Path(root)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from synclr_lib.data.pixels import to_tensor, to_uint8
+from synclr_lib.pixels import to_tensor, to_uint8
 
 
 def test_round_trip_and_range():

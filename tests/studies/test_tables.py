@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 
 from synclr_lib.evaluate import paper_numbers as paper
-from synclr_lib.evaluate.tables import knn_vs_probe, label, table2, table6, table9
+from synclr_lib.studies.comparisons import knn_vs_probe, label, table6, table9
+from synclr_lib.studies.strategies import table2
 
 
 def long_table():

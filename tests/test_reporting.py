@@ -1,7 +1,7 @@
-"""Reading the notebooks' tables (missing -> a line, not an error) and Markdown rendering."""
+"""Reading the notebooks' tables back (missing -> a line, not an error) and Markdown rendering."""
 import pandas as pd
 
-from synclr_lib.report.render import Missing, figure_link, markdown, read_table, value
+from synclr_lib.reporting import Missing, figure_link, markdown, read_table, value
 
 
 def test_missing_table_renders_as_a_line(tmp_path):
@@ -33,25 +33,3 @@ def test_figure_link(tmp_path):
     (tmp_path / "figures").mkdir()
     (tmp_path / "figures" / "07_scaling.png").write_bytes(b"png")
     assert figure_link("07_scaling", tmp_path) == "![07_scaling](figures/07_scaling.png)"
-
-
-def test_readme_splice():
-    import pytest
-
-    from synclr_lib.report.readme import END, START, splice
-
-    text = f"# R\n\n## What reproduced\n\n{START}\nplaceholder\n{END}\n\n## Next\n"
-    out = splice(text, "- **reproduced** — x\n")
-    assert out == f"# R\n\n## What reproduced\n\n{START}\n- **reproduced** — x\n{END}\n\n## Next\n"
-    assert splice(out, "- y") == f"# R\n\n## What reproduced\n\n{START}\n- y\n{END}\n\n## Next\n"
-    with pytest.raises(ValueError):
-        splice("# no markers", "x")
-
-
-def test_the_readme_has_one_findings_block():
-    from synclr_lib import paths
-    from synclr_lib.report.readme import splice
-
-    text = (paths.REPO_ROOT / "README.md").read_text()
-    assert "make test" in text and "make lab" in text
-    assert "GENERATED-CHECK" in splice(text, "GENERATED-CHECK")

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from synclr_lib.config import ConfigError, resolve
-from synclr_lib.data.proxy import parse_open, proxy_rows, render_variations, write_world_proxy
+from synclr_lib.images.proxy import parse_open, proxy_rows, render_variations, write_world_proxy
 from synclr_lib.world import SceneSpec
 
 
@@ -42,7 +42,7 @@ def test_written_proxy_records_what_is_open(tmp_path):
 
 
 def test_proxy_open_is_in_the_proxy_key_and_checked_before_training():
-    from synclr_lib.data.proxy import _payload
+    from synclr_lib.images.proxy import _payload
     from synclr_lib.train.objectives import check_train_config
 
     assert _payload(resolve("mini"))["open"] == ["colour", "background"]

@@ -6,7 +6,7 @@ import pytest
 
 from synclr_lib.config import resolve
 from synclr_lib.images.shards import load_synthetic_images, write_captions, write_index, write_shard
-from synclr_lib.report import scaling
+from synclr_lib.studies import scaling
 
 
 def test_caption_counts():

@@ -3,7 +3,7 @@ import math
 
 import pandas as pd
 
-from synclr_lib.report.findings import (NOT_MEASURED, NOT_REPRODUCED, REPRODUCED, Spread, direction_verdict,
+from synclr_lib.studies.verdicts import (NOT_MEASURED, NOT_REPRODUCED, REPRODUCED, Spread, direction_verdict,
                                         flat_finding, ordering_finding, seed_spread, spread_from_summary,
                                         summary_counts, trend_finding)
 
