@@ -87,7 +87,7 @@ def test_torchrun_paper_profile_resumes_after_a_kill_to_the_same_weights(tmp_pat
             "train.captions_per_batch=2", f"train.data_dir={data}",
             # the profile's g1/g2 are placeholders for local checkouts, which the CLI checks before
             # any stage runs; training from train.data_dir reads neither
-            "captions.g1=mini", "images.g2=mini"]
+            "captions.g1=mini-train", "images.g2=mini-train"]
 
     straight = _torchrun_train(sets, tmp_path / "straight")
     out, _ = straight.communicate(timeout=900)
