@@ -27,8 +27,9 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--profile", default="mini")
     p.add_argument("--scratch", type=Path, default=Path("/tmp/synclr-generator-rebuild"))
+    p.add_argument("--shipped", type=Path, default=None, help="default: generators/<profile>/")
     args = p.parse_args(argv)
-    shipped = ROOT / "generators" / args.profile
+    shipped = (args.shipped or ROOT / "generators" / args.profile).resolve()
     if not (shipped / "generators.json").is_file():
         print(f"error: no shipped generators in {shipped} (run `make generators PROFILE={args.profile}` first)",
               file=sys.stderr)
