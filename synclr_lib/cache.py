@@ -301,6 +301,9 @@ def _build_lock(final: Path, stage: str):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+_nested_s: list[float] = []  # per build in progress (innermost last): seconds spent in builds nested in it
+
+
 def _build(stage, payload, build, final, force, from_env, verbose, resumable, run_facts, verify) -> Path:
     """The rest of `cached`, under the artifact's lock: decide again, then build."""
     force = _effective_force(final, stage, force, from_env)
@@ -330,8 +333,10 @@ def _build(stage, payload, build, final, force, from_env, verbose, resumable, ru
         print(f"[cache] {stage}: {'resuming' if resuming else 'building'} {paths.shown(final)}"
               + (" (FORCE)" if force else ""))
     start = time.time()
+    _nested_s.append(0.0)  # seconds of the builds this one starts on the way (upstream stages)
     try:
         info = build(tmp) or {}
+        wall = time.time() - start
         meta = {
             "stage": stage,
             "hash": final.name,
@@ -339,7 +344,8 @@ def _build(stage, payload, build, final, force, from_env, verbose, resumable, ru
             "git_commit": git_commit(),
             "packages": package_versions(),
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "wall_s": round(time.time() - start, 3),
+            "wall_s": round(wall, 3),
+            "own_s": round(wall - _nested_s[-1], 3),  # without the upstream stages built inside it
             "info": info,
             **({"force_run": force_run_id()} if force and from_env else {}),
             **(run_facts() if run_facts else {}),
@@ -358,6 +364,10 @@ def _build(stage, payload, build, final, force, from_env, verbose, resumable, ru
         else:  # a build that failed before writing anything must not leave a "resumable" folder
             _remove_if_empty(tmp)
         raise
+    finally:
+        _nested_s.pop()
+        if _nested_s:  # this build ran inside another: its time is not the outer one's own
+            _nested_s[-1] += time.time() - start
     if verbose:
         print(f"[cache] {stage}: done in {meta['wall_s']:.1f} s -> {paths.shown(final)}")
     return final

@@ -201,3 +201,24 @@ def test_reuse_is_announced_once_per_artifact(tmp_path, capsys):
     cache.cached("demo", {"a": 1}, build, root=tmp_path, force=True)
     cache.cached("demo", {"a": 1}, build, root=tmp_path)
     assert capsys.readouterr().out.count("reusing") == 1  # a rebuilt artifact's reuse is said again
+
+
+def test_a_build_records_its_own_time_without_the_upstream_builds_inside_it(tmp_path):
+    """meta.json's own_s leaves out the stages a build starts on the way, so per-stage costs do
+    not count an upstream stage twice (wall_s still measures the whole build)."""
+    import time
+
+    def inner(out):
+        time.sleep(0.3)
+
+    def outer(out):
+        cache.cached("inner", {"k": 1}, inner, root=tmp_path, verbose=False)
+        time.sleep(0.1)
+
+    path = cache.cached("outer", {"k": 1}, outer, root=tmp_path, verbose=False)
+    meta = cache.read_meta(path)
+    inner_meta = cache.read_meta(cache.stage_path("inner", {"k": 1}, tmp_path))
+    assert meta["wall_s"] >= 0.4 and 0.1 <= meta["own_s"] < 0.25
+    assert inner_meta["own_s"] == inner_meta["wall_s"] >= 0.3
+    again = cache.cached("outer", {"k": 2}, outer, root=tmp_path, verbose=False)  # inner is reused now
+    assert cache.read_meta(again)["own_s"] >= 0.9 * cache.read_meta(again)["wall_s"]

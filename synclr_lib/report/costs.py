@@ -8,7 +8,7 @@ artifacts named by hash (the scaling runs, listed in notebook 07's table). Artif
 built yet are listed as such; nothing is built here.
 
     costs = stage_costs(cfg, extra_train=["27bd425309bf"])   # DataFrame, one row per artifact
-    per_stage(costs)                                          # wall time summed per stage
+    per_stage(costs)                                          # wall and own time summed per stage
 
 Introduced in notebooks/08_report.py.
 """
@@ -24,10 +24,12 @@ from ..cache import is_complete, read_meta
 
 def _row(stage: str, what: str, path: Path | None) -> dict:
     row = {"stage": stage, "what": what, "artifact": path.name if path is not None else "",
-           "built": False, "wall_s": float("nan"), "created": "", "git_commit": "", "packages": {}}
+           "built": False, "wall_s": float("nan"), "own_s": float("nan"), "created": "", "git_commit": "",
+           "packages": {}}
     if path is not None and is_complete(path):
         meta = read_meta(path)
-        row.update(built=True, wall_s=float(meta.get("wall_s", float("nan"))), created=meta.get("created", ""),
+        wall = float(meta.get("wall_s", float("nan")))
+        row.update(built=True, wall_s=wall, own_s=float(meta.get("own_s", wall)), created=meta.get("created", ""),
                    git_commit=meta.get("git_commit", ""), packages=meta.get("packages", {}))
     return row
 
@@ -63,15 +65,18 @@ def stage_costs(cfg, extra_train=(), *, root: Path | None = None) -> pd.DataFram
 
 
 def per_stage(costs: pd.DataFrame) -> pd.DataFrame:
-    """Wall time per stage (summed over its built artifacts), with counts."""
+    """Wall time per stage, summed over its built artifacts, with counts: `wall_s` as measured
+    around each build, `own_s` without the upstream stages built inside it (what the stage
+    itself cost; artifacts built before own_s was recorded count their whole wall time)."""
     built = costs[costs["built"]]
-    out = built.groupby("stage", sort=False).agg(artifacts=("artifact", "count"), wall_s=("wall_s", "sum"))
-    out["wall_min"] = out["wall_s"] / 60
+    out = built.groupby("stage", sort=False).agg(artifacts=("artifact", "count"), wall_s=("wall_s", "sum"),
+                                                 own_s=("own_s", "sum"))
+    out["own_min"] = out["own_s"] / 60
     missing = costs[~costs["built"]].groupby("stage", sort=False).size()
     out["not built"] = missing.reindex(out.index).fillna(0).astype(int)
     for stage, n in missing.items():
         if stage not in out.index:
-            out.loc[stage] = {"artifacts": 0, "wall_s": 0.0, "wall_min": 0.0, "not built": int(n)}
+            out.loc[stage] = {"artifacts": 0, "wall_s": 0.0, "own_s": 0.0, "own_min": 0.0, "not built": int(n)}
     return out.reset_index()
 
 

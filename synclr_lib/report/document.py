@@ -87,12 +87,13 @@ def section_costs(cfg, t, budget) -> str:
         stages = stages.merge(built.assign(new=new).groupby("stage")["new"].sum()
                               .rename("built during the budgeted run").astype(int).reset_index(),
                               on="stage", how="left")
-    detail = built[["stage", "what", "artifact", "wall_s", "created", "git_commit"]]
+    detail = built[["stage", "what", "artifact", "wall_s", "own_s", "created", "git_commit"]]
     pk = package_table(costs)
     now = package_versions()
     body = ["## Cost: wall time per stage, commit, packages", "",
-            "Wall time of every artifact the current config uses (each artifact's `meta.json` `wall_s`; a cached "
-            "artifact keeps the time of the run that built it).", "", markdown(stages), "",
+            "Wall time of every artifact the current config uses (each artifact's `meta.json`: `wall_s` around its "
+            "build, `own_s` without the upstream stages built inside it; a cached artifact keeps the times of the run "
+            "that built it).", "", markdown(stages), "",
             "<details><summary>every artifact</summary>", "", markdown(detail, ".1f"), "", "</details>", "",
             f"Commit of this report: `{git_commit()}`. Commits the artifacts were built at: "
             + (", ".join(f"`{c}`" for c in commits(costs)) or "_none built_"), "",
