@@ -29,7 +29,9 @@ def main(argv=None) -> int:
     p.add_argument("--scratch", type=Path, default=Path("/tmp/synclr-generator-rebuild"))
     p.add_argument("--shipped", type=Path, default=None, help="default: generators/<profile>/")
     args = p.parse_args(argv)
-    shipped = (args.shipped or ROOT / "generators" / args.profile).resolve()
+    from synclr_lib.paths import generators_dir
+
+    shipped = (args.shipped or generators_dir(args.profile)).resolve()
     if not (shipped / "generators.json").is_file():
         print(f"error: no shipped generators in {shipped} (run `make generators PROFILE={args.profile}` first)",
               file=sys.stderr)

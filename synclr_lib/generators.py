@@ -26,15 +26,11 @@ from pathlib import Path
 
 from . import paths
 from .atomic import atomic_write
-from .cache import read_meta
-from .config import TRAIN_HERE, Config, ConfigError, resolve
+from .cache import DONE, FILES, META, read_meta
+from .config import TRAIN_HERE, Config, ConfigError, apply_override, resolve
 from .stages import run_stage
 
 G2_LEFT_OUT = ("text_encoder", "tokenizer")  # the packaged MiniLM: shipped by its own package
-
-
-def default_out(profile: str) -> Path:
-    return paths.REPO_ROOT / "generators" / profile
 
 
 def fidelity_at_default_cfg(cfg: Config) -> dict:
@@ -129,7 +125,7 @@ def training_config(cfg: Config) -> Config:
         if value not in (TRAIN_HERE, getattr(getattr(default, section), name)):
             raise ConfigError(f"{key}={value!r}: `make generators` trains the mini generators; "
                               f"drop the override (or set {key}={TRAIN_HERE})")
-        setattr(getattr(out, section), name, TRAIN_HERE)
+        apply_override(out, key, TRAIN_HERE)
     return out
 
 
@@ -142,7 +138,7 @@ def ship(cfg: Config, out: Path | None = None) -> Path:
     from .runtime import cpu_model
 
     cfg = training_config(cfg)
-    out = Path(out) if out else default_out(cfg.profile)
+    out = Path(out) if out else paths.generators_dir(cfg.profile)
     fidelity = fidelity_at_default_cfg(cfg)
     work = out.parent / f".{out.name}.partial"
     shutil.rmtree(work, ignore_errors=True)
@@ -172,7 +168,7 @@ def ship(cfg: Config, out: Path | None = None) -> Path:
         max_length=TEXT_MAX_LENGTH, steps=cfg.images.steps, rel=rel("g2"), **fidelity))
 
     judge = run_stage("judge", cfg)
-    _copy(judge, work / "judge", skip=("DONE", "meta.json", "files.json", "losses.png"))
+    _copy(judge, work / "judge", skip=(DONE, META, FILES))  # the artifact without the cache's own files
     j_meta = read_meta(judge)
     (work / "judge" / "README.md").write_text(JUDGE_CARD.format(
         profile=cfg.profile, size=cfg.world.image_size, judge_steps=cfg.judge.steps,

@@ -163,14 +163,19 @@ def views_grid(columns: dict, captions, images_per_caption: int):
     return image_grid(panel, titles=titles, ncols=len(columns) * images_per_caption, size=1.1, fontsize=5)
 
 
+def draw_loss_curve(ax, df, title: str) -> None:
+    """A pretraining loss curve (DataFrame with step, loss) on `ax`: the raw loss, faint, and
+    its running mean over 2 % of the steps, log y."""
+    ax.plot(df["step"], df["loss"], alpha=0.3, lw=0.7, label="loss")
+    ax.plot(df["step"], df["loss"].rolling(max(1, len(df) // 50), min_periods=1).mean(), label="running mean")
+    ax.set(yscale="log", xlabel="step", ylabel="loss", title=title)
+
+
 def loss_panels(curves: dict, title_prefix: str = ""):
-    """One log-scale panel per loss curve ({name: DataFrame with step, loss}): the raw loss and
-    a running mean over 2 % of the steps."""
+    """One panel per loss curve ({name: DataFrame with step, loss}), drawn by draw_loss_curve."""
     fig, axes = plt.subplots(1, len(curves), figsize=(4.5 * len(curves), 3), squeeze=False)
     for ax, (name, df) in zip(axes[0], curves.items()):
-        ax.plot(df["step"], df["loss"], alpha=0.25, lw=0.6)
-        ax.plot(df["step"], df["loss"].rolling(max(1, len(df) // 50), min_periods=1).mean())
-        ax.set(yscale="log", xlabel="step", ylabel="loss", title=f"{title_prefix}{name}")
+        draw_loss_curve(ax, df, f"{title_prefix}{name}")
     fig.tight_layout()
     return fig
 

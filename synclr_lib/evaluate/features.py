@@ -223,12 +223,12 @@ def extract_features(model, images_uint8: np.ndarray, batch_size: int = 256, bf1
                                desc=f"features {cache_name or ''}".strip())
     if not cache_name:
         return extract()
+    payload = _feature_payload(model, images, cache_name, bf16, patches)  # hashes weights and pixels once
     if not patches:  # an entry with patch tokens holds everything this call needs
-        with_patches = feature_cache_dir(model, images, cache_name, bf16, patches=True)
+        with_patches = stage_path(FEATURE_STAGE, {**payload, "patches": True})
         if is_complete(with_patches):
             return _load(with_patches, False)
     info = {"name": cache_name, "n_images": len(images), "image_shape": list(images.shape[1:]), "bf16": bf16,
             "encoder": type(model).__name__}
-    path = cached(FEATURE_STAGE, _feature_payload(model, images, cache_name, bf16, patches),
-                  lambda out: _write(out, extract(), info), verbose=False)
+    path = cached(FEATURE_STAGE, payload, lambda out: _write(out, extract(), info), verbose=False)
     return _load(path, patches)

@@ -63,13 +63,12 @@ def save_loss_curve(df: pd.DataFrame, out_dir: Path, title: str) -> None:
     # a bare Figure draws headless without pyplot, so the notebook kernel's backend stays inline
     from matplotlib.figure import Figure
 
+    from ..plots import draw_loss_curve
+
     df.to_csv(out_dir / "losses.csv", index=False)
     fig = Figure(figsize=(5, 3))
     ax = fig.subplots()
-    ax.plot(df["step"], df["loss"], alpha=0.3, lw=0.7, label="loss")
-    ax.plot(df["step"], df["loss"].rolling(max(1, len(df) // 50), min_periods=1).mean(), label="running mean")
-    ax.set_yscale("log")
-    ax.set(xlabel="step", ylabel="loss", title=title)
+    draw_loss_curve(ax, df, title)
     ax.legend()
     fig.tight_layout()
     fig.savefig(out_dir / "losses.png", dpi=120)

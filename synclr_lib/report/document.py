@@ -25,8 +25,8 @@ from ..studies.sections import findings_block
 from ..studies.verdicts import Finding, seed_spreads, summary_counts
 from . import budget as budget_mod
 
-INPUT_TABLES = ("02_caption_stats", *cfg_scale.TABLES, *components.TABLES, *objective.TABLES,
-                *comparisons.TABLES, "04_run_times", *patches.TABLES, *scaling.TABLES, "05_table2")
+INPUT_TABLES = (*strategies.TABLES, *cfg_scale.TABLES, *components.TABLES, *objective.TABLES,
+                *comparisons.TABLES, "04_run_times", *patches.TABLES, *scaling.TABLES)
 
 
 class NoInputsError(FileNotFoundError):
