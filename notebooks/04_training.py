@@ -66,6 +66,7 @@ from synclr_lib.reporting import save_figure, save_table
 from synclr_lib.runtime import generator
 from synclr_lib.session import start
 from synclr_lib.stages import run_stage
+from synclr_lib.studies import comparisons, components, objective
 from synclr_lib.studies.catalog import comparison_runs
 from synclr_lib.studies.comparisons import main_comparison, main_findings, seed_runs, seed_scores, table10
 from synclr_lib.studies.components import component_table
@@ -275,6 +276,16 @@ main_table.round(1)
 tables = {"04_seeds_all": seeds_all, "04_main_comparison": main_table}
 spreads, _ = seed_spreads(tables)
 for finding in main_findings(tables, spreads):
+    print(finding.line())
+
+# %% [markdown]
+# The same spread judges the comparison tables of sections 5-7, as the REPORT does: a row
+# beats another only by more than the seed-to-seed noise.
+
+# %%
+tables |= {"04_table4": t4, "04_table5": t5, "04_table10": t10}
+for finding in [*components.findings(tables, spreads), *objective.findings(tables, spreads),
+                *comparisons.table10_findings(tables, spreads)]:
     print(finding.line())
 
 # %% [markdown]

@@ -161,22 +161,28 @@ def section_seeds(t: dict, spreads: dict[str, Spread], source: str) -> tuple[str
     return "\n".join(parts), fs
 
 
+def table6_findings(t: dict, spreads: dict) -> list[Finding]:
+    """SynCLR beats StableRep and CLIP (web), on each accuracy (05_table6's measured rows)."""
+    tab = t["05_table6"]
+    if isinstance(tab, Missing):
+        return [Finding("Table 6", "SynCLR beats StableRep and CLIP (web) on the fine-grained mean",
+                        NOT_MEASURED, str(tab))]
+    obj_col = pick_column(tab, "objects")
+    meas = tab[tab["source"] != "paper"]
+    fs = []
+    for metric, col, idx in ((FG, FG, 1), (OBJ, obj_col, 0)):
+        for other, paper_other in (("StableRep", "StableRep B/16"), ("CLIP (web)", "CLIP B/16")):
+            vals = row_values(meas, "encoder", col, ["SynCLR", other]) if col else {}
+            ptxt = (f"SynCLR B/16 {paper.TABLE6['SynCLR B/16'][idx]:.1f} vs {paper_other} "
+                    f"{paper.TABLE6[paper_other][idx]:.1f}")
+            fs.append(ordering_finding("Table 6", f"SynCLR beats {other} on {metric}", vals,
+                                       ["SynCLR", other], spreads.get(metric), paper=ptxt))
+    return fs
+
+
 def section_table6(t: dict, spreads: dict) -> tuple[str, list[Finding]]:
     tab = t["05_table6"]
-    obj_col = pick_column(tab, "objects")
-    fs = []
-    if isinstance(tab, Missing):
-        fs.append(Finding("Table 6", "SynCLR beats StableRep and CLIP (web) on the fine-grained mean",
-                          NOT_MEASURED, str(tab)))
-    else:
-        meas = tab[tab["source"] != "paper"]
-        for metric, col, idx in ((FG, FG, 1), (OBJ, obj_col, 0)):
-            for other, paper_other in (("StableRep", "StableRep B/16"), ("CLIP (web)", "CLIP B/16")):
-                vals = row_values(meas, "encoder", col, ["SynCLR", other]) if col else {}
-                ptxt = (f"SynCLR B/16 {paper.TABLE6['SynCLR B/16'][idx]:.1f} vs {paper_other} "
-                        f"{paper.TABLE6[paper_other][idx]:.1f}")
-                fs.append(ordering_finding("Table 6", f"SynCLR beats {other} on {metric}", vals,
-                                           ["SynCLR", other], spreads.get(metric), paper=ptxt))
+    fs = table6_findings(t, spreads)
     body = ["## Table 6 (and Table 7's ADE20k column): the main comparison", "",
             "Measured rows (source `measured (...)`) and the paper's rows (source `paper`), from `tables/05_table6.csv`; "
             "CLIP (web) is CLIP trained on the mini-web's renders and alt-text (learning from data).", "",
@@ -193,10 +199,15 @@ def section_table9(t: dict) -> tuple[str, list[Finding]]:
     return "\n".join(body), []
 
 
+def table10_findings(t: dict, spreads: dict) -> list[Finding]:
+    """SynCLR beats CLIP on the same synthetic data, on each accuracy."""
+    return pair_findings("Table 10", t["04_table10"], "encoder", [(FG, FG, 1), (OBJ, OBJ04, 0)],
+                         [("SynCLR", "CLIP")], spreads, paper.TABLE10)
+
+
 def section_table10(t: dict, spreads: dict) -> tuple[str, list[Finding]]:
     tab = t["04_table10"]
-    fs = pair_findings("Table 10", tab, "encoder", [(FG, FG, 1), (OBJ, OBJ04, 0)], [("SynCLR", "CLIP")],
-                       spreads, paper.TABLE10)
+    fs = table10_findings(t, spreads)
     body = ["## Table 10: SynCLR vs CLIP on the same synthetic data", "", markdown(tab), "",
             "Findings:", "", findings_block(fs)]
     return "\n".join(body), fs

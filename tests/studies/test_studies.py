@@ -85,6 +85,13 @@ def test_notebook_verdicts_are_the_reports(reports):
         "06_foreground_iou": pd.DataFrame({"concept": ["a", "b", "c"] * 3,
                                            "encoder": ["SynCLR"] * 3 + ["random init"] * 3 + ["CLIP (web)"] * 3,
                                            "foreground IoU": [50.0, 60.0, 55.0, 10.0, 12.0, 11.0, 50.0, 61.0, 54.0]}),
+        "04_table4": components.component_table(_scores(["random init", *components.RUNS])),
+        "04_table5": objective.objective_table(_scores(["random init", *objective.RUNS])),
+        "04_table10": comparisons.table10(_scores(["random init", *comparisons.TABLE10_RUNS])),
+        "05_table6": pd.DataFrame({"encoder": ["SynCLR", "StableRep", "CLIP (web)", "SynCLR B/16"],
+                                   "source": ["measured (smoke)"] * 3 + ["paper"],
+                                   "objects ~ ImageNet": [30.0, 20.0, 29.5, 80.0],
+                                   "fine-grained mean": [40.0, 30.0, 45.0, 88.0]}),
         "07_scaling": pd.DataFrame({"size": ["small (w16 d1)", "profile (w32 d2)"] * 2, "captions": [8, 8, 64, 64],
                                     "images": [32, 32, 256, 256], "objects": [5.0, 6.0, 9.0, 8.0],
                                     "fine-grained mean": [10.0, 10.0, 10.5, 14.0], "artifact": list("abcd")}),
@@ -95,6 +102,8 @@ def test_notebook_verdicts_are_the_reports(reports):
     lines = {f.line() for f in report.findings}
     spreads, _ = seed_spreads(tables)
     printed = [*strategies.findings({**tables, "02_caption_stats": None}, spreads),
+               *components.findings(tables, spreads), *objective.findings(tables, spreads),
+               *comparisons.table10_findings(tables, spreads), *comparisons.table6_findings(tables, spreads),
                *cfg_scale.tradeoff_findings(tables["03_cfg_steps"]),
                *patches.findings(tables), *scaling.findings(tables, spreads)]
     assert printed and all(f.line() in lines for f in printed)
