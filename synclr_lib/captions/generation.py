@@ -37,6 +37,16 @@ class ModelNotFoundError(FileNotFoundError):
     """A g1 model directory (or GGUF file) that does not exist or holds no model."""
 
 
+def check_model_dir(path: Path) -> Path:
+    """`path`, if it holds a save_pretrained causal LM (config.json); else ModelNotFoundError."""
+    if not (Path(path) / "config.json").is_file():
+        what = "does not exist" if not Path(path).exists() else "holds no config.json"
+        raise ModelNotFoundError(
+            f"g1 model directory {path} {what}: give a local directory written by "
+            f"save_pretrained (a Hugging Face causal LM with its tokenizer), 'mini-train' or 'smollm2'")
+    return Path(path)
+
+
 def load_causal_lm(path, *, gguf_file: str | None = None, device: str = "cpu", dtype=None):
     """(model in eval mode, tokenizer with left padding) from a local directory, offline.
 
@@ -50,11 +60,8 @@ def load_causal_lm(path, *, gguf_file: str | None = None, device: str = "cpu", d
     if gguf_file is not None:
         if not (path / gguf_file).is_file():
             raise ModelNotFoundError(f"GGUF file {path / gguf_file} does not exist")
-    elif not (path / "config.json").is_file():
-        what = "does not exist" if not path.exists() else "holds no config.json"
-        raise ModelNotFoundError(
-            f"g1 model directory {path} {what}: give a local directory written by "
-            f"save_pretrained (a Hugging Face causal LM with its tokenizer), 'mini' or 'smollm2'")
+    else:
+        check_model_dir(path)
     kwargs = {"gguf_file": gguf_file} if gguf_file else {}
     if dtype is None:  # the checkpoint's own precision on a GPU (Llama-2: fp16), fp32 on CPU
         dtype = "auto" if str(device).startswith("cuda") else torch.float32

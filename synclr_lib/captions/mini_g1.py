@@ -316,12 +316,12 @@ def _g1_payload(cfg: Config) -> dict:
 
 
 @stage("g1", payload=_g1_payload, requires=(WEB_STAGE,), resumable=True)
-def build_g1(cfg: Config, out_dir: Path) -> dict:
+def build_g1(cfg: Config, out_dir: Path, inputs: dict) -> dict:
     """Pretrain the mini g1 (tiny Llama + own BPE) on the mini-web; save_pretrained to model/."""
-    from ..world import load_mini_web
+    from ..world import read_mini_web
 
     set_threads(cfg.run.threads)
-    web = load_mini_web(cfg)
+    web = read_mini_web(inputs[WEB_STAGE])
     return pretrain(cfg, web.texts, web.specs, out_dir)
 
 

@@ -38,7 +38,7 @@ from ..config import Config
 from ..runtime import bf16_enabled, set_threads
 from ..stages import run_stage, stage
 from .demonstrations import pool_for
-from .g1 import g1_payload, load_g1
+from .g1 import SMOLLM2_GGUF, g1_input, load_g1
 from .generation import batch_seed, generate_completions
 from .prompts import build_prompt
 from .stats import caption_stats
@@ -84,13 +84,22 @@ def _captions_payload(cfg: Config) -> dict:
         payload["template_version"] = TEMPLATE_VERSION
     if uses_lm(c.strategy, c.mix):
         payload.update({
-            "g1": g1_payload(cfg), "n_demonstrations": c.n_demonstrations,
+            "n_demonstrations": c.n_demonstrations,
             "pool": hashlib.sha256(json.dumps({k: [d.line() for d in v] for k, v in pool.items()})
                                    .encode()).hexdigest()[:12],
             "temperature": c.temperature, "top_p": c.top_p, "max_new_tokens": c.max_new_tokens,
             "batch_size": c.batch_size, "bf16": bf16_enabled(cfg),
         })
+        if c.g1 == "smollm2":  # a package, not a folder among the inputs
+            payload["g1"] = {"smollm2": SMOLLM2_GGUF}
     return payload
+
+
+def _captions_requires(cfg: Config) -> dict:
+    """g1, when the strategy asks a language model and g1 is a folder (trained here or local)."""
+    c = cfg.captions
+    g1 = g1_input(cfg) if uses_lm(c.strategy, c.mix) else None
+    return {"g1": g1} if g1 is not None else {}
 
 
 def normalise(caption: str) -> str:
@@ -146,8 +155,9 @@ def read_jsonl(path) -> list[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def build_caption_set(cfg: Config, out_dir: Path, *, progress: bool = True) -> dict:
-    """Generate, de-duplicate and top up to n_captions; write captions.jsonl and stats.json."""
+def build_caption_set(cfg: Config, out_dir: Path, *, progress: bool = True, g1_dir: Path | None = None) -> dict:
+    """Generate, de-duplicate and top up to n_captions; write captions.jsonl and stats.json.
+    `g1_dir`: g1's folder (a build's input); None finds it from cfg (see load_g1)."""
     c = cfg.captions
     out_dir = Path(out_dir)
     if c.n_captions < 1:
@@ -157,7 +167,7 @@ def build_caption_set(cfg: Config, out_dir: Path, *, progress: bool = True) -> d
     model = tok = None
     if uses_lm(c.strategy, c.mix):
         set_threads(cfg.run.threads)
-        model, tok = load_g1(cfg)
+        model, tok = load_g1(cfg, g1_dir)
     chunks = out_dir / "chunks"
     chunks.mkdir(exist_ok=True)
     seen, kept, generated, empty, duplicates = set(), [], 0, 0, 0
@@ -228,10 +238,11 @@ def verify_caption_set(path: Path) -> dict[str, str]:
     return problems
 
 
-@stage("captions", payload=_captions_payload, resumable=True, verify=verify_caption_set)
-def build_captions(cfg: Config, out_dir: Path) -> dict:
+@stage("captions", payload=_captions_payload, requires=_captions_requires, resumable=True,
+       verify=verify_caption_set)
+def build_captions(cfg: Config, out_dir: Path, inputs: dict) -> dict:
     """A de-duplicated caption set (captions.jsonl) with its statistics (stats.json)."""
-    return build_caption_set(cfg, out_dir)
+    return build_caption_set(cfg, out_dir, g1_dir=inputs.get("g1"))
 
 
 def caption_set_dir(cfg: Config) -> Path:
@@ -245,7 +256,12 @@ def caption_set_path(cfg: Config) -> Path:
 
 def load_captions(cfg: Config) -> list[dict]:
     """The rows of cfg's caption set (built on first use)."""
-    return read_jsonl(caption_set_path(cfg))
+    return read_captions(caption_set_dir(cfg))
+
+
+def read_captions(path: Path) -> list[dict]:
+    """The rows of the caption set in a `captions` artifact (a stage build's input)."""
+    return read_jsonl(Path(path) / "captions.jsonl")
 
 
 def caption_set_stats(cfg: Config) -> dict:

@@ -65,7 +65,7 @@ def _payload(cfg: Config) -> dict:
 
 
 @stage("smollm2_demo", payload=_payload)
-def build_smollm2_demo(cfg: Config, out_dir: Path) -> dict:
+def build_smollm2_demo(cfg: Config, out_dir: Path, inputs: dict) -> dict:
     """A few dozen SmolLM2 captions of real concepts with the paper's prompts (demo.jsonl)."""
     import time
 

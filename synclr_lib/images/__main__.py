@@ -41,9 +41,10 @@ def main(argv=None) -> int:
         set_threads(cfg.run.threads)
         done = generate_shard_part(cfg, args.shard, args.num_shards)
         print(f"images part {args.shard}/{args.num_shards}: drew shards {done}")
-        from .generate import images_work_dir, load_caption_rows, settings_from_config
+        from ..captions import load_captions
+        from .generate import images_work_dir, settings_from_config
 
-        left = missing_shards(images_work_dir(cfg), len(load_caption_rows(cfg)),
+        left = missing_shards(images_work_dir(cfg), len(load_captions(cfg)),
                               settings_from_config(cfg).captions_per_shard)
         if not left:
             print(run_stage("images", cfg))

@@ -24,11 +24,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..stages import run_stage, stage
+from ..stages import Upstream, run_stage, stage
 from ..stats import paired_changes, trend_verdict
-from .generate import generate_dataset, load_caption_rows, settings_from_config
-from .judge import (accuracy, caption_labels, concept_named_rate, fidelity_diversity, judge_images, load_judge,
-                    pairwise_distance_per_group, spec_labels)
+from .generate import generate_dataset, settings_from_config
+from .judge import (accuracy, caption_labels, concept_named_rate, fidelity_diversity, judge_images, judge_input,
+                    load_judge, pairwise_distance_per_group, read_judge, spec_labels)
 from .shards import load_synthetic_images, verify_image_dirs
 
 TREND_MEASURES = ("fidelity_object", "diversity")  # the two sides of the paper's CFG trade-off
@@ -39,6 +39,8 @@ def _scale_dir(root: Path, scale: float) -> Path:
 
 
 def _payload(cfg) -> dict:
+    if not cfg.study.cfg_scales:  # fails here, before any upstream stage runs
+        raise ValueError("study.cfg_scales is empty: give at least one CFG scale")
     settings = settings_from_config(cfg)
     key = settings.content_key()
     key.pop("cfg_scale")
@@ -46,17 +48,24 @@ def _payload(cfg) -> dict:
             "generation": key}
 
 
-@stage("cfg_study", payload=_payload, requires=("captions", "g2", "judge"), resumable=True,
-       verify=verify_image_dirs)
-def build_cfg_study(cfg, out: Path) -> dict:
-    """Images of the first `cfg_study_captions` captions at every CFG scale, and their scores."""
-    from .pipeline import g2_model_dir, load_pipeline
+def _requires(cfg) -> dict:
+    from .pipeline import g2_input
+    from .pretrain import WEB_STAGE
 
-    if not cfg.study.cfg_scales:
-        raise ValueError("study.cfg_scales is empty: give at least one CFG scale")
-    rows = load_caption_rows(cfg)[:cfg.study.cfg_captions]
-    model_dir = g2_model_dir(cfg)
-    judge = load_judge(cfg)
+    return {"captions": Upstream("captions", cfg), "g2": g2_input(cfg), "judge": judge_input(cfg),
+            "world": Upstream(WEB_STAGE, cfg)}  # the world's held-out renders: the reference rows
+
+
+@stage("cfg_study", payload=_payload, requires=_requires, resumable=True, verify=verify_image_dirs)
+def build_cfg_study(cfg, out: Path, inputs: dict) -> dict:
+    """Images of the first `cfg_study_captions` captions at every CFG scale, and their scores."""
+    from ..captions import read_captions
+    from ..world import read_mini_web
+    from .pipeline import load_pipeline
+
+    rows = read_captions(inputs["captions"])[:cfg.study.cfg_captions]
+    model_dir = inputs["g2"]
+    judge = read_judge(inputs["judge"])
     pipe = load_pipeline(model_dir, cfg.run.device) if cfg.images.num_workers <= 1 else None
     records = []
     for scale in cfg.study.cfg_scales:
@@ -66,7 +75,7 @@ def build_cfg_study(cfg, out: Path) -> dict:
         ds = load_synthetic_images(root)
         records.append({"source": "generated", "cfg_scale": float(scale),
                         **fidelity_diversity(judge, ds.images, ds.caption_ids, ds.captions)})
-    records += reference_rows(cfg, judge)
+    records += reference_rows(read_mini_web(inputs["world"]), judge, model_dir if is_mini_g2(cfg) else None)
     table = pd.DataFrame(records)
     table.to_csv(out / "scores.csv", index=False)
     return {"captions": len(rows), "scales": list(cfg.study.cfg_scales),
@@ -79,25 +88,30 @@ def _at(table: pd.DataFrame, scale: float, column: str) -> float | None:
     return float(hit[column].iloc[0]) if len(hit) else None
 
 
-def reference_rows(cfg, judge, n: int = 1000) -> list[dict]:
-    """The judge on the last held-out mini-web renders (seen by neither the judge nor the
-    VAE) and on their VAE reconstructions: the ceiling of fidelity at this VAE."""
+def is_mini_g2(cfg) -> bool:
+    """Whether cfg's g2 is a mini g2 pretrained on the mini-web (here, or shipped with its record)."""
+    from ..config import TRAIN_HERE
+    from .pretrain import g2_training_files
+
+    return cfg.images.g2 == TRAIN_HERE or g2_training_files(cfg) is not None
+
+
+def reference_rows(web, judge, g2_dir: Path | None, n: int = 1000) -> list[dict]:
+    """The judge on the last held-out renders of the mini-web `web` (seen by neither the judge
+    nor the VAE) and, given a mini g2 pretrained on them (`g2_dir`), on their reconstructions
+    by its VAE: the ceiling of fidelity at this VAE."""
     from diffusers import AutoencoderKL
 
-    from ..world import load_mini_web
-    from .pretrain import g2_training_files, reconstruct, vae_held_out
+    from .pretrain import reconstruct, vae_held_out
 
-    web = load_mini_web(cfg)
     held = vae_held_out(len(web.images), cap=n)
     images = web.images[-held:]
     labels = spec_labels(list(web.specs[-held:]))
     rows = []
     _, preds = judge_images(judge, images)
     rows.append({"source": "real renders (held out)", **{f"fidelity_{k}": v for k, v in accuracy(preds, labels).items()}})
-    if g2_training_files(cfg) is not None:  # a g2 pretrained by this project on these renders
-        from .pipeline import g2_model_dir
-
-        vae = AutoencoderKL.from_pretrained(g2_model_dir(cfg) / "vae").eval()
+    if g2_dir is not None:
+        vae = AutoencoderKL.from_pretrained(Path(g2_dir) / "vae").eval()
         _, preds = judge_images(judge, reconstruct(vae, images))
         rows.append({"source": "VAE reconstructions", **{f"fidelity_{k}": v for k, v in accuracy(preds, labels).items()}})
     return rows

@@ -230,29 +230,30 @@ def _run_workers(root, rows, model_dir, settings, num_workers, bar) -> None:
 # --------------------------------------------------------------------------------------
 # The cached stage
 # --------------------------------------------------------------------------------------
-def load_caption_rows(cfg) -> list[dict]:
-    from ..captions import load_captions
-
-    return load_captions(cfg)
-
-
 def _images_payload(cfg) -> dict:
     return {"generation": settings_from_config(cfg).content_key()}
 
 
-@stage("images", payload=_images_payload, requires=("captions", "g2"), resumable=True, verify=verify_image_dirs)
-def build_images(cfg, out: Path) -> dict:
+def _images_requires(cfg) -> dict:
+    from ..stages import Upstream
+    from .pipeline import g2_input
+
+    return {"captions": Upstream("captions", cfg), "g2": g2_input(cfg)}
+
+
+@stage("images", payload=_images_payload, requires=_images_requires, resumable=True, verify=verify_image_dirs)
+def build_images(cfg, out: Path, inputs: dict) -> dict:
     """K images per caption with g2 (sharded, resumable; see this module's docstring)."""
     import time
 
-    from .pipeline import g2_model_dir
+    from ..captions import read_captions
 
-    rows = load_caption_rows(cfg)
+    rows = read_captions(inputs["captions"])
     settings = settings_from_config(cfg)
     start = time.time()
     resumed = (len(shard_ranges(len(rows), settings.captions_per_shard))
                - len(missing_shards(out, len(rows), settings.captions_per_shard)))
-    generate_dataset(out, rows, g2_model_dir(cfg), settings, num_workers=cfg.images.num_workers)
+    generate_dataset(out, rows, inputs["g2"], settings, num_workers=cfg.images.num_workers)
     return {"images": len(rows) * settings.images_per_caption, "captions": len(rows),
             "generation_s": round(time.time() - start, 1), "shards_found_finished": resumed,
             "num_workers": cfg.images.num_workers}
@@ -271,9 +272,10 @@ def generate_shard_part(cfg, shard: int, num_shards: int) -> list[int]:
 
     Run the N parts anywhere (one per process or machine sharing the directory), then
     `run_stage("images", cfg)` finds every shard finished and only writes the index."""
+    from ..captions import load_captions
     from .pipeline import g2_model_dir
 
-    rows = load_caption_rows(cfg)
+    rows = load_captions(cfg)
     model_dir = g2_model_dir(cfg)
     settings = settings_from_config(cfg)
     root = images_work_dir(cfg)

@@ -32,7 +32,7 @@ from ..config import TRAIN_HERE
 from ..pixels import to_tensor
 from ..paths import local_dir
 from ..runtime import bf16_enabled, generator
-from ..stages import run_stage, stage
+from ..stages import Input, Upstream, input_dir, stage
 from .pretrain import WEB_STAGE
 
 ATTRIBUTES = ("object", "colour", "background")
@@ -226,24 +226,20 @@ def fidelity_diversity(judge: Judge, images: np.ndarray, caption_ids: np.ndarray
 # --------------------------------------------------------------------------------------
 def _judge_payload(cfg) -> dict:
     j = cfg.judge
-    if j.model != TRAIN_HERE:  # a shipped judge, keyed by content so a moved copy keeps the key
-        from ..cache import path_key
-
-        return {"dir": path_key(local_dir(j.model))}
     return {"seed": cfg.run.seed, "bf16": bf16_enabled(cfg), "judge_width": j.width, "judge_steps": j.steps,
             "judge_batch": j.batch, "judge_lr": j.lr}
 
 
 @stage("judge", payload=_judge_payload, requires=(WEB_STAGE,))
-def build_judge(cfg, out: Path) -> dict:
+def build_judge(cfg, out: Path, inputs: dict) -> dict:
     """The judge trained on mini-web renders; accuracy on a held-out 10 % of them."""
-    from ..world import load_mini_web
+    from ..world import read_mini_web
 
     if cfg.judge.model != TRAIN_HERE:
         raise ValueError(f"judge.model={cfg.judge.model!r} is a trained judge; only judge.model={TRAIN_HERE} "
                          f"is trained here")
 
-    web = load_mini_web(cfg)
+    web = read_mini_web(inputs[WEB_STAGE])
     labels = spec_labels(list(web.specs))
     n_val = max(1, len(web.images) // 10)
     train = {a: v[:-n_val] for a, v in labels.items()}
@@ -258,11 +254,11 @@ def build_judge(cfg, out: Path) -> dict:
     return info
 
 
-def judge_dir(cfg) -> Path:
-    """The folder holding judge/ (weights), summary.json and losses.csv: judge.model (the
-    shipped judge at `mini`), or the `judge` stage's artifact at mini-train (trained if needed)."""
+def judge_input(cfg) -> Input:
+    """The judge a stage reads (an entry of its requires): the `judge` stage at
+    judge.model=mini-train, else the shipped folder judge.model (checked now, before any work)."""
     if cfg.judge.model == TRAIN_HERE:
-        return run_stage("judge", cfg)
+        return Upstream("judge", cfg)
     path = local_dir(cfg.judge.model)
     if not (path / "judge" / "config.json").is_file():
         raise FileNotFoundError(f"judge.model={cfg.judge.model!r}: {path} holds no judge/config.json; "
@@ -270,9 +266,20 @@ def judge_dir(cfg) -> Path:
     return path
 
 
+def judge_dir(cfg) -> Path:
+    """The folder holding judge/ (weights), summary.json and losses.csv: judge.model (the
+    shipped judge at `mini`), or the `judge` stage's artifact at mini-train (trained if needed)."""
+    return input_dir(judge_input(cfg))
+
+
+def read_judge(path: Path) -> Judge:
+    """The judge saved in a judge folder (`judge_dir`, or a stage's `inputs["judge"]`)."""
+    return Judge.from_pretrained(Path(path) / "judge").eval().requires_grad_(False)
+
+
 def load_judge(cfg) -> Judge:
     """The trained judge of this config (see judge_dir)."""
-    return Judge.from_pretrained(judge_dir(cfg) / "judge").eval().requires_grad_(False)
+    return read_judge(judge_dir(cfg))
 
 
 def judge_summary(cfg) -> dict:

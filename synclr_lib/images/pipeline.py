@@ -191,14 +191,22 @@ def load_pipeline(path: str | Path, device: str = "cpu"):
     return pipe.to(device)
 
 
+def g2_input(cfg):
+    """The g2 a stage reads (an entry of its requires): the `g2` stage's pipeline at
+    images.g2=mini-train, else the local folder images.g2 (checked now, before any work)."""
+    if cfg.images.g2 == TRAIN_HERE:
+        from ..stages import Upstream
+
+        return Upstream("g2", cfg, "pipeline")
+    return resolve_model_dir(cfg.images.g2)
+
+
 def g2_model_dir(cfg) -> Path:
     """Where this profile's g2 lives: a local dir (the shipped mini g2 at `mini`), or the mini g2
     pretrained here at images.g2=mini-train (built if needed)."""
-    if cfg.images.g2 == TRAIN_HERE:
-        from ..stages import run_stage
+    from ..stages import input_dir
 
-        return run_stage("g2", cfg) / "pipeline"
-    return resolve_model_dir(cfg.images.g2)
+    return input_dir(g2_input(cfg))
 
 
 def load_g2(cfg):

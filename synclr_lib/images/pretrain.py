@@ -247,12 +247,6 @@ def train_unet(latents: torch.Tensor, states: np.ndarray, text_ids: np.ndarray, 
 # --------------------------------------------------------------------------------------
 # Cached stages
 # --------------------------------------------------------------------------------------
-def _mini_web(cfg):
-    from ..world import load_mini_web
-
-    return load_mini_web(cfg)
-
-
 def _vae_payload(cfg) -> dict:
     im = cfg.images
     return {"seed": cfg.run.seed, "bf16": bf16_enabled(cfg), "vae_channels": list(im.vae_channels),
@@ -262,11 +256,6 @@ def _vae_payload(cfg) -> dict:
 
 def _unet_payload(cfg) -> dict:
     im = cfg.images
-    if im.g2 != TRAIN_HERE:  # a local pretrained model, keyed by content so a moved copy keeps the key
-        from ..cache import path_key
-        from .pipeline import resolve_model_dir
-
-        return {"g2": path_key(resolve_model_dir(im.g2))}
     return {"seed": cfg.run.seed, "bf16": bf16_enabled(cfg), "unet_channels": list(im.unet_channels),
             "unet_layers_per_block": im.unet_layers_per_block,
             "unet_attention_levels": list(im.unet_attention_levels), "unet_heads": im.unet_heads,
@@ -280,11 +269,12 @@ def _unet_payload(cfg) -> dict:
 
 @stage("g2_text", payload=lambda cfg: {"max_length": TEXT_MAX_LENGTH, "recaption": RECAPTION_VERSION},
        requires=(WEB_STAGE,))
-def build_g2_text(cfg, out: Path) -> dict:
+def build_g2_text(cfg, out: Path, inputs: dict) -> dict:
     """MiniLM token states of the mini-web's alt-texts and recaptions (distinct texts only)."""
+    from ..world import read_mini_web
     from ..world.recaption import recaption
 
-    web = _mini_web(cfg)
+    web = read_mini_web(inputs[WEB_STAGE])
     recaptions = [recaption(web.spec(i)) for i in range(len(web))]
     unique, states, mask, ids = text_states(list(web.texts) + recaptions)
     np.save(out / "states.npy", states)
@@ -298,20 +288,31 @@ def build_g2_text(cfg, out: Path) -> dict:
 def load_text_states(cfg):
     """(states float16 [U, 24, 384], mask [U, 24], text_ids [N], unique texts) of the mini-web;
     text_ids point at each pair's alt-text (`load_recaption_ids` at its recaption)."""
-    path = run_stage("g2_text", cfg)
+    return read_text_states(run_stage("g2_text", cfg))
+
+
+def read_text_states(path: Path):
+    """`load_text_states` from a g2_text artifact."""
     return (np.load(path / "states.npy"), np.load(path / "mask.npy"), np.load(path / "text_ids.npy"),
             json.loads((path / "texts.json").read_text()))
 
 
 def load_recaption_ids(cfg) -> np.ndarray:
     """recaption_ids [N]: the row of `load_text_states`' states holding pair n's recaption."""
-    return np.load(run_stage("g2_text", cfg) / "recaption_ids.npy")
+    return read_recaption_ids(run_stage("g2_text", cfg))
+
+
+def read_recaption_ids(path: Path) -> np.ndarray:
+    """`load_recaption_ids` from a g2_text artifact."""
+    return np.load(Path(path) / "recaption_ids.npy")
 
 
 @stage("g2_vae", payload=_vae_payload, requires=(WEB_STAGE,))
-def build_g2_vae(cfg, out: Path) -> dict:
+def build_g2_vae(cfg, out: Path, inputs: dict) -> dict:
     """The mini AutoencoderKL (save_pretrained), its latent scaling factor and loss curve."""
-    web = _mini_web(cfg)
+    from ..world import read_mini_web
+
+    web = read_mini_web(inputs[WEB_STAGE])
     images = web.images
     held_out = vae_held_out(len(images))
     vae, losses = train_vae(images[:-held_out], cfg.images, seed=cfg.run.seed, bf16=bf16_enabled(cfg))
@@ -329,7 +330,7 @@ def build_g2_vae(cfg, out: Path) -> dict:
 
 
 @stage("g2", payload=_unet_payload, requires=("g2_text", "g2_vae"))
-def build_g2(cfg, out: Path) -> dict:
+def build_g2(cfg, out: Path, inputs: dict) -> dict:
     """The mini g2 as a StableDiffusionPipeline under <artifact>/pipeline."""
     from diffusers import AutoencoderKL
 
@@ -337,11 +338,11 @@ def build_g2(cfg, out: Path) -> dict:
         from .pipeline import resolve_model_dir
         raise ValueError(f"images.g2={cfg.images.g2!r} is a pretrained model "
                          f"({resolve_model_dir(cfg.images.g2)}); only images.g2={TRAIN_HERE} is pretrained here")
-    vae_dir = run_stage("g2_vae", cfg)
-    states, _, text_ids, _ = load_text_states(cfg)
+    vae_dir, text_dir = inputs["g2_vae"], inputs["g2_text"]
+    states, _, text_ids, _ = read_text_states(text_dir)
     latents = torch.load(vae_dir / "latents.pt")
     unet, losses = train_unet(latents, states, text_ids, cfg.images, seed=cfg.run.seed, bf16=bf16_enabled(cfg),
-                              recaption_ids=load_recaption_ids(cfg) if cfg.images.recaption_fraction > 0 else None)
+                              recaption_ids=read_recaption_ids(text_dir) if cfg.images.recaption_fraction > 0 else None)
     save_loss_curve(losses, out, "g2 UNet (v-prediction MSE)")
     tokenizer, text_encoder = minilm_text_encoder()
     vae = AutoencoderKL.from_pretrained(vae_dir / "vae")

@@ -126,7 +126,7 @@ def _payload(cfg) -> dict:
 
 
 @stage("world_proxy", payload=_payload, resumable=True, verify=verify_image_dirs)
-def build_world_proxy(cfg, out: Path) -> dict:
+def build_world_proxy(cfg, out: Path, inputs: dict) -> dict:
     """Scene specs rendered K times each, in the synthetic-image format (a perfect g2)."""
     p = _payload(cfg)
     write_world_proxy(out, p["n_captions"], p["images_per_caption"], p["image_size"], p["seed"],

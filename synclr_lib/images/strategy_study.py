@@ -19,20 +19,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..stages import full_payload, run_stage, stage
+from ..stages import Upstream, run_stage, stage
 from .generate import generate_dataset, settings_from_config
-from .judge import concept_named_rate, fidelity_diversity, load_judge
+from .judge import concept_named_rate, fidelity_diversity, judge_input, read_judge
 from .shards import load_synthetic_images, verify_image_dirs
 
 ALT_TEXT = "alt-text"  # the mini-web's alt-text, not a g1 strategy
 
 
-def alt_text_rows(cfg, n: int) -> list[dict]:
-    """The first n distinct mini-web alt-texts as caption rows (concept = the scene's object)."""
+def alt_text_rows(web, n: int) -> list[dict]:
+    """The first n distinct alt-texts of the mini-web `web` as caption rows (concept = the scene's object)."""
     from ..captions.sets import normalise
-    from ..world import load_mini_web
 
-    web = load_mini_web(cfg)
     seen, rows = set(), []
     for text, spec in zip(web.texts, web.specs):
         key = normalise(text)
@@ -45,27 +43,36 @@ def alt_text_rows(cfg, n: int) -> list[dict]:
     return rows
 
 
-def strategy_caption_rows(cfg, strategy: str) -> list[dict]:
-    """The caption rows drawn for one strategy of the study."""
-    n = cfg.study.strategy_captions
+def strategy_caption_rows(source: Path, strategy: str, n: int) -> list[dict]:
+    """The first n caption rows of one strategy, from its input (a world or captions artifact)."""
     if strategy == ALT_TEXT:
-        return alt_text_rows(cfg, n)
-    from ..captions import load_captions, with_strategy
+        from ..world import read_mini_web
 
-    return load_captions(with_strategy(cfg, strategy))[:n]
+        return alt_text_rows(read_mini_web(source), n)
+    from ..captions import read_captions
+
+    return read_captions(source)[:n]
 
 
-def _source_payload(cfg, strategy: str) -> dict:
-    if strategy == ALT_TEXT:
-        return full_payload("world", cfg)
+def _source(strategy: str) -> str:
+    return f"captions:{strategy}"  # its input's name in the stage's requires
+
+
+def _requires(cfg) -> dict:
     from ..captions import with_strategy
+    from .pipeline import g2_input
 
-    return full_payload("captions", with_strategy(cfg, strategy))  # an unknown strategy fails here
+    sources = {_source(s): Upstream("world", cfg) if s == ALT_TEXT else Upstream("captions", with_strategy(cfg, s))
+               for s in cfg.study.strategies}  # with_strategy fails here on an unknown strategy
+    return {**sources, "g2": g2_input(cfg), "judge": judge_input(cfg)}
 
 
 def _payload(cfg) -> dict:
-    return {"strategies": {s: _source_payload(cfg, s) for s in cfg.study.strategies},
-            "captions": cfg.study.strategy_captions,
+    if not cfg.study.strategies:  # bad settings fail here, before any upstream stage runs
+        raise ValueError("study.strategies is empty: give at least one caption strategy")
+    if cfg.study.strategy_captions < 1:
+        raise ValueError(f"study.strategy_captions must be >= 1, got {cfg.study.strategy_captions}")
+    return {"strategies": list(cfg.study.strategies), "captions": cfg.study.strategy_captions,
             "generation": settings_from_config(cfg).content_key()}
 
 
@@ -73,22 +80,18 @@ def _strategy_dir(root: Path, strategy: str) -> Path:
     return Path(root) / strategy
 
 
-@stage("strategy_study", payload=_payload, requires=("g2", "judge"), resumable=True, verify=verify_image_dirs)
-def build_strategy_study(cfg, out: Path) -> dict:
+@stage("strategy_study", payload=_payload, requires=_requires, resumable=True, verify=verify_image_dirs)
+def build_strategy_study(cfg, out: Path, inputs: dict) -> dict:
     """Images of the first `strategy_study_captions` captions of each strategy, and their scores."""
-    from .pipeline import g2_model_dir, load_pipeline
+    from .pipeline import load_pipeline
 
-    if not cfg.study.strategies:
-        raise ValueError("study.strategies is empty: give at least one caption strategy")
-    if cfg.study.strategy_captions < 1:
-        raise ValueError(f"study.strategy_captions must be >= 1, got {cfg.study.strategy_captions}")
-    model_dir = g2_model_dir(cfg)
+    model_dir = inputs["g2"]
     settings = settings_from_config(cfg)
-    judge = load_judge(cfg)
+    judge = read_judge(inputs["judge"])
     pipe = load_pipeline(model_dir, cfg.run.device) if cfg.images.num_workers <= 1 else None
     records = []
     for strategy in cfg.study.strategies:
-        rows = strategy_caption_rows(cfg, strategy)
+        rows = strategy_caption_rows(inputs[_source(strategy)], strategy, cfg.study.strategy_captions)
         root = generate_dataset(_strategy_dir(out, strategy), rows, model_dir, settings, pipe=pipe,
                                 num_workers=cfg.images.num_workers, desc=f"strategy {strategy}").parent
         ds = load_synthetic_images(root)

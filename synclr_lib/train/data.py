@@ -113,34 +113,34 @@ def from_web(web) -> TrainData:
                      source="web", root=web.path)
 
 
-def data_payload(cfg) -> dict:
-    """The upstream part of the train stage's cache key (what the data depends on)."""
-    from ..stages import full_payload
+DATA_STAGES = {"synthetic": "images", "proxy": "world_proxy", "web": "world"}  # train.data -> its stage
+
+
+def data_requires(cfg) -> dict:
+    """The train stage's requires: {"data_dir": folder} (train.data_dir, keyed by content or
+    its place under the artifacts folder), else {stage: Upstream} of `train.data`."""
+    from ..stages import Upstream
 
     t = cfg.train
     if t.data not in SOURCES:
         raise ConfigError(f"unknown train.data {t.data!r}; valid: {', '.join(SOURCES)}")
     if t.data_dir:
-        from ..cache import path_key
+        return {"data_dir": Path(t.data_dir)}
+    return {DATA_STAGES[t.data]: Upstream(DATA_STAGES[t.data], cfg)}
 
-        return {"data_dir": path_key(t.data_dir)}
-    name = {"synthetic": "images", "proxy": "world_proxy", "web": "world"}[t.data]
-    return {name: full_payload(name, cfg)}
+
+def read_train_data(cfg, inputs: dict) -> TrainData:
+    """The training data in the train stage's inputs ({name: folder}, see data_requires)."""
+    ((name, folder),) = inputs.items()
+    if name == DATA_STAGES["web"]:
+        from ..world import read_mini_web
+
+        return from_web(read_mini_web(folder))
+    return from_synthetic(folder, "proxy" if cfg.train.data == "proxy" else "synthetic")
 
 
 def load_train_data(cfg) -> TrainData:
     """The training data `cfg.train` asks for (building upstream stages when needed)."""
-    from ..stages import run_stage
+    from ..stages import input_dir
 
-    t = cfg.train
-    if t.data not in SOURCES:
-        raise ConfigError(f"unknown train.data {t.data!r}; valid: {', '.join(SOURCES)}")
-    if t.data_dir:
-        return from_synthetic(t.data_dir, "proxy" if t.data == "proxy" else "synthetic")
-    if t.data == "web":
-        from ..world import load_mini_web
-
-        return from_web(load_mini_web(cfg))
-    if t.data == "proxy":
-        return from_synthetic(run_stage("world_proxy", cfg), "proxy")
-    return from_synthetic(run_stage("images", cfg), "synthetic")
+    return read_train_data(cfg, {name: input_dir(source) for name, source in data_requires(cfg).items()})

@@ -4,9 +4,9 @@
     enc = load_encoder(path)              # transformers.ViTModel (or its conv-stem subclass), eval mode
     curves = load_curves(path)            # pandas DataFrame
 
-The cache key holds the whole `train` section, the run seed, bf16, and the payload of the
-data's upstream stage (images, world_proxy or world; or the data_dir, by its place under the
-artifacts folder or its content: `cache.path_key`, so a moved folder keeps the key). The
+The cache key holds the whole `train` section, the run seed, bf16, and the key of the data it
+reads (its requires: the images, world_proxy or world stage; or the data_dir, by its place
+under the artifacts folder or its content: `cache.path_key`, so a moved folder keeps the key). The
 stage is resumable: a killed run keeps its work directory and checkpoint and resumes.
 
 Under `torchrun`, rank 0 writes the artifact; the other ranks train alongside it and then
@@ -19,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..stages import stage
-from .data import data_payload, load_train_data
+from .data import data_requires, read_train_data
 
 
 def train_payload(cfg) -> dict:
@@ -27,18 +27,17 @@ def train_payload(cfg) -> dict:
     from .objectives import check_train_config
 
     check_train_config(cfg)  # bad settings fail here, before any upstream stage runs
-    return {**checkpoint_key(cfg), "data": data_payload(cfg)}
+    return checkpoint_key(cfg)
 
 
-@stage("train", payload=train_payload, resumable=True)
-def build_train(cfg, out: Path) -> dict:
+@stage("train", payload=train_payload, requires=data_requires, resumable=True)
+def build_train(cfg, out: Path, inputs: dict) -> dict:
     """Train an encoder (method, components and data from cfg.train); encoder/, curves.csv, config.json."""
     import os
 
     from .loop import train
 
-    data = load_train_data(cfg)
-    info = train(cfg, data, out)
+    info = train(cfg, read_train_data(cfg, inputs), out)
     if int(os.environ.get("RANK", "0")) != 0:
         raise SystemExit(0)  # rank 0 finishes the artifact (meta.json, DONE, rename) alone
     return info

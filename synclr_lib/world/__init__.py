@@ -22,9 +22,9 @@ __all__ = [
 ]
 
 from .alttext import alt_text, sample_scene  # noqa: E402
-from .web import MiniWeb, load_mini_web  # noqa: E402
+from .web import MiniWeb, load_mini_web, read_mini_web  # noqa: E402
 
-__all__ += ["alt_text", "sample_scene", "MiniWeb", "load_mini_web"]
+__all__ += ["alt_text", "sample_scene", "MiniWeb", "load_mini_web", "read_mini_web"]
 from .suites import Suite, load_suite, suite_names, suite_specs  # noqa: E402
 
 __all__ += ["Suite", "load_suite", "suite_names", "suite_specs"]

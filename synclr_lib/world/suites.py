@@ -322,7 +322,7 @@ SUITE_KEYS = ("image_size", "eval_seed", "suite_train_per_class", "suite_val_per
 
 @stage("suites", payload=lambda cfg: {"world": {k: getattr(cfg.world, k) for k in SUITE_KEYS},
                                       "version": WORLD_VERSION, "suites_version": SUITES_VERSION})
-def build_suites(cfg: Config, out: Path) -> dict:
+def build_suites(cfg: Config, out: Path, inputs: dict) -> dict:
     """Render every evaluation suite and resize the real ones: <name>_<split>.npz + suites.json."""
     check_seed_ranges(cfg)
     info, meta = {}, {}

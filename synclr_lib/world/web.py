@@ -105,7 +105,7 @@ def web_specs(cfg: Config) -> list[SceneSpec]:
 @stage("world", payload=lambda cfg: {"world": {k: getattr(cfg.world, k) for k in
                                                ("image_size", "n_web", "web_seed", "eval_seed", "web_prior")},
                                      "version": WORLD_VERSION})
-def build_mini_web(cfg: Config, out: Path) -> dict:
+def build_mini_web(cfg: Config, out: Path, inputs: dict) -> dict:
     """Render the mini-web: images.npy + web.jsonl (alt-text and spec per scene)."""
     start = time.time()
     specs = web_specs(cfg)
@@ -125,7 +125,12 @@ def build_mini_web(cfg: Config, out: Path) -> dict:
 
 def load_mini_web(cfg: Config) -> MiniWeb:
     """The mini-web for this config (built and cached on first use)."""
-    path = run_stage("world", cfg)
+    return read_mini_web(run_stage("world", cfg))
+
+
+def read_mini_web(path: Path) -> MiniWeb:
+    """The mini-web in a `world` artifact (a stage build gets the directory as an input)."""
+    path = Path(path)
     images = np.load(path / "images.npy")
     texts, specs = [], []
     with open(path / "web.jsonl") as f:

@@ -34,7 +34,7 @@ def test_mix_caption_set_with_the_mini_g1(capsys):
     assert caption_set_path(cfg).name == "captions.jsonl"
     load_captions(cfg)
     assert "captions: reusing" in capsys.readouterr().out
-    assert "g1" in full_payload("captions", cfg)["own"]
+    assert "g1" in full_payload("captions", cfg)["requires"]  # g1 is an input of an LM strategy
 
 
 def test_template_set_needs_no_lm_and_covers_every_concept():
@@ -42,7 +42,7 @@ def test_template_set_needs_no_lm_and_covers_every_concept():
     rows = load_captions(cfg)
     assert len(rows) == 80 and {r["strategy"] for r in rows} == {"template"}
     assert {r["concept"] for r in rows} == set(OBJECTS)
-    assert "g1" not in full_payload("captions", cfg)["own"]
+    assert "g1" not in full_payload("captions", cfg)["requires"]  # a template set reads no g1
 
 
 def test_bad_input_gives_one_clear_error_each(tmp_path):

@@ -9,7 +9,7 @@ from synclr_lib.config import resolve
 from synclr_lib.images.shards import load_synthetic_images
 from synclr_lib.images.strategy_study import (ALT_TEXT, alt_text_rows, strategy_study_dirs,
                                               strategy_study_table)
-from synclr_lib.stages import artifact_path, run_stage
+from synclr_lib.stages import artifact_path
 from synclr_lib.world import load_mini_web
 
 # Two strategies that need no g1: the study's code path without the language model.
@@ -19,7 +19,7 @@ STUDY = ["study.strategies=alt-text,template", "study.strategy_captions=3",
 
 def test_alt_text_rows_are_the_first_distinct_web_captions():
     cfg = resolve("smoke")
-    rows = alt_text_rows(cfg, 20)
+    rows = alt_text_rows(load_mini_web(cfg), 20)
     web = load_mini_web(cfg)
     assert [r["id"] for r in rows] == list(range(20))
     assert len({normalise(r["caption"]) for r in rows}) == 20
@@ -36,7 +36,7 @@ def test_each_strategy_gets_its_first_captions_drawn_with_the_images_settings():
     assert [r["caption"] for r in ds.captions] == [r["caption"] for r in template]
     assert ds.images.shape[0] == 3 * cfg.images.images_per_caption
     alt = load_synthetic_images(dirs["alt-text"])
-    assert [r["caption"] for r in alt.captions] == [r["caption"] for r in alt_text_rows(cfg, 3)]
+    assert [r["caption"] for r in alt.captions] == [r["caption"] for r in alt_text_rows(load_mini_web(cfg), 3)]
     # image j of caption i has the same seed whatever the strategy: only the captions differ
     assert alt.index["generation"] == ds.index["generation"]
     scores = strategy_study_table(cfg)
@@ -55,6 +55,6 @@ def test_bad_strategies_fail_before_any_image():
     with pytest.raises(StrategyError, match="nonsense"):
         artifact_path("strategy_study", resolve("smoke", ["study.strategies=template,nonsense"]))
     with pytest.raises(ValueError, match="study.strategies is empty"):
-        run_stage("strategy_study", resolve("smoke", ["study.strategies=", "study.strategy_captions=2"]))
+        artifact_path("strategy_study", resolve("smoke", ["study.strategies=", "study.strategy_captions=2"]))
     with pytest.raises(ValueError, match="study.strategy_captions must be >= 1"):
-        run_stage("strategy_study", resolve("smoke", STUDY[:1] + ["study.strategy_captions=0"]))
+        artifact_path("strategy_study", resolve("smoke", STUDY[:1] + ["study.strategy_captions=0"]))

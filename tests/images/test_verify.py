@@ -57,7 +57,7 @@ def study_stage(monkeypatch, tmp_path):
     monkeypatch.setenv("SYNCLR_ARTIFACTS", str(tmp_path / "artifacts"))
     drawn = []
 
-    def build(cfg, out):
+    def build(cfg, out, inputs):
         for scale in ("cfg-1", "cfg-2"):
             _draw(out / scale, drawn=drawn)
         (out / "scores.csv").write_text("scale,score\n")

@@ -3,9 +3,7 @@ import shutil
 
 import synclr_lib.train.stage  # noqa: F401  (registers the train stage)
 from synclr_lib import stages
-from synclr_lib.captions.g1 import g1_payload
 from synclr_lib.config import resolve
-from synclr_lib.train.data import data_payload
 from synclr_lib.studies.catalog import study_runs
 from synclr_lib.train.runs import variant
 
@@ -28,7 +26,7 @@ def test_study_run_keys_do_not_depend_on_the_artifacts_folder(tmp_path, monkeypa
 
 
 def test_a_moved_artifacts_folder_reuses_its_training_runs(tmp_path, monkeypatch, capsys):
-    def build(cfg, out):
+    def build(cfg, out, inputs):
         write_tiny_shards(out)
 
     stages.registry()
@@ -45,16 +43,22 @@ def test_a_moved_artifacts_folder_reuses_its_training_runs(tmp_path, monkeypatch
     assert again == tmp_path / "elsewhere" / trained.relative_to(tmp_path / "artifacts")
 
 
+def _input_keys(*overrides):
+    """The requires part of the train and captions keys under these overrides."""
+    cfg = resolve("smoke", ["captions.strategy=c", *overrides])  # a strategy that asks g1
+    return stages.full_payload("train", cfg)["requires"], stages.full_payload("captions", cfg)["requires"]
+
+
 def test_user_directories_are_keyed_by_content(tmp_path):
     data = write_tiny_shards(tmp_path / "mine" / "data")
     model = tmp_path / "mine" / "llm"
     model.mkdir()
     (model / "config.json").write_text('{"hidden_size": 8}')
     (model / "model.safetensors").write_bytes(b"w" * 1000)
-    keys = (data_payload(resolve("smoke", [f"train.data_dir={data}"])),
-            g1_payload(resolve("smoke", [f"captions.g1={model}"])))
+    keys = _input_keys(f"train.data_dir={data}", f"captions.g1={model}")
+    assert "content" in keys[0]["data_dir"] and "content" in keys[1]["g1"]
     shutil.move(tmp_path / "mine", tmp_path / "theirs")
-    assert keys == (data_payload(resolve("smoke", [f"train.data_dir={tmp_path / 'theirs' / 'data'}"])),
-                    g1_payload(resolve("smoke", [f"captions.g1={tmp_path / 'theirs' / 'llm'}"])))
+    moved = [f"train.data_dir={tmp_path / 'theirs' / 'data'}", f"captions.g1={tmp_path / 'theirs' / 'llm'}"]
+    assert _input_keys(*moved) == keys
     (tmp_path / "theirs" / "llm" / "model.safetensors").write_bytes(b"v" * 1000)
-    assert g1_payload(resolve("smoke", [f"captions.g1={tmp_path / 'theirs' / 'llm'}"])) != keys[1]
+    assert _input_keys(*moved)[1] != keys[1]
