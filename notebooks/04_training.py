@@ -61,7 +61,7 @@ from synclr_lib.pixels import to_tensor, to_uint8
 from synclr_lib.evaluate import evaluate_encoders, random_init_encoder, wide_table
 from synclr_lib.evaluate.suites import comparison_suites
 from synclr_lib.losses import multi_positive_loss, multi_positive_targets
-from synclr_lib.plots import grouped_barh, loss_matrices, training_curves, views_grid
+from synclr_lib.plots import grouped_barh, loss_matrices, seed_comparison, training_curves, views_grid
 from synclr_lib.reporting import save_figure, save_table
 from synclr_lib.runtime import generator
 from synclr_lib.session import start
@@ -267,6 +267,10 @@ main_table = main_comparison(seeds_all, scores.set_index("encoder").loc["random 
 save_table(seeds_all, "04_seeds_all")
 save_table(main_table, "04_main_comparison")
 main_table.round(1)
+
+# %%
+random_init = scores.set_index("encoder").loc["random init", ["objects", "fine-grained mean"]].to_dict()
+save_figure(seed_comparison(seeds_all, {"random init": random_init}), "04_main_comparison")
 
 # %% [markdown]
 # The seed spread of SynCLR (max - min over its seeds) is the noise threshold of every

@@ -191,3 +191,27 @@ def validation_curves(panels: dict):
         ax.legend(fontsize=7)
     fig.tight_layout()
     return fig
+
+
+def seed_comparison(seeds_all, references: dict, metrics=("objects", "fine-grained mean"),
+                    method="method"):
+    """Notebook 04's main comparison: one panel per metric, one column per method, a dot per
+    seed and a bar at the mean; `references` ({label: {metric: value}}) as dashed lines."""
+    methods = list(dict.fromkeys(seeds_all[method]))
+    fig, axes = plt.subplots(1, len(metrics), figsize=(3.2 * len(metrics) + 1.8, 3.4), squeeze=False)
+    for ax, metric in zip(axes[0], metrics):
+        for x, name in enumerate(methods):
+            values = seeds_all.loc[seeds_all[method] == name, metric].to_numpy(float)
+            ax.scatter(np.full(len(values), x), values, s=22, color=f"C{x}", zorder=3,
+                       label="one seed" if x == 0 else None)
+            ax.hlines(values.mean(), x - 0.25, x + 0.25, color="k", lw=2, zorder=4,
+                      label="mean over seeds" if x == 0 else None)
+        for k, (label, values) in enumerate(references.items()):
+            if metric in values:
+                ax.axhline(values[metric], color=f"C{len(methods) + k}", ls="--", lw=1, label=label)
+        ax.set_xticks(range(len(methods)), methods)
+        ax.set_xlim(-0.6, len(methods) - 0.4)
+        ax.set(title=metric, ylabel="accuracy (%)")
+    axes[0, -1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+    fig.tight_layout()
+    return fig

@@ -113,3 +113,18 @@ def test_the_notebook_helpers_draw_one_panel_per_input():
     assert [ax.get_title() for ax in fig.axes] == ["g2 VAE", "g2 UNet"] and fig.axes[0].get_yscale() == "log"
     fig = plots.validation_curves({"logistic": ("C", "val", [("enc", [1e-2, 1, 1e2], [10, 50, 40])])})
     assert fig.axes[0].get_xscale() == "log" and fig.axes[0].get_legend().get_texts()[0].get_text() == "enc"
+
+
+def test_the_main_comparison_shows_every_seed_its_mean_and_the_references():
+    seeds = pd.DataFrame({"method": ["SynCLR"] * 3 + ["SimCLR"] * 3,
+                          "objects": [70, 72, 74, 30, 31, 32], "fine-grained mean": [40, 41, 42, 35, 36, 37]})
+    fig = plots.seed_comparison(seeds, {"random init": {"objects": 13, "fine-grained mean": 20}})
+    objects, fine = fig.axes
+    assert [t.get_text() for t in objects.get_xticklabels()] == ["SynCLR", "SimCLR"]
+    dots = [c for c in objects.collections if type(c).__name__ == "PathCollection"]
+    assert [len(c.get_offsets()) for c in dots] == [3, 3]
+    means = [seg[0][1] for c in objects.collections if type(c).__name__ == "LineCollection" for seg in c.get_segments()]
+    assert means == [72, 31]
+    assert [line.get_ydata()[0] for line in objects.get_lines()] == [13]
+    legend = [t.get_text() for t in fine.get_legend().get_texts()]
+    assert legend == ["one seed", "mean over seeds", "random init"]
