@@ -9,7 +9,7 @@ notebooks/02_captions.py) and "alt-text", the mini-web's own noisy alt-text, the
 for the paper's real-caption (cc12m) row: real captions drawn by the same g2. Every
 strategy is drawn with the same generation settings as the `images` stage, so only the
 captions differ. Each strategy is a resumable generation directory (generate.py), as in
-the CFG study. SynCLR runs on them: `train.runs.caption_strategy_runs`.
+the CFG study. SynCLR runs on them: `studies.strategies.strategy_runs`.
 
 Introduced in notebooks/05_evaluation.py (section 6).
 """
