@@ -123,8 +123,13 @@ def input_key(source: Input) -> dict:
 
 def full_payload(name: str, cfg: Config) -> dict:
     """The stage's own payload plus, recursively, its inputs' keys."""
-    st = get_stage(name)
-    return {"own": st.payload(cfg), "requires": {k: input_key(v) for k, v in inputs_of(name, cfg).items()}}
+    return _key_and_inputs(name, cfg)[0]
+
+
+def _key_and_inputs(name: str, cfg: Config) -> tuple[dict, dict[str, Input]]:
+    own = get_stage(name).payload(cfg)  # bad settings fail here (payloads check them), before any work
+    sources = inputs_of(name, cfg)
+    return {"own": own, "requires": {k: input_key(v) for k, v in sources.items()}}, sources
 
 
 def artifact_path(name: str, cfg: Config) -> Path:
@@ -141,8 +146,7 @@ def run_stage(name: str, cfg: Config, *, force: bool | None = None) -> Path:
         raise HiddenInputError(f"stage {_building.get()!r} called run_stage({name!r}) inside its build; "
                                f"declare {name!r} in its requires and read it from `inputs`")
     st = get_stage(name)
-    key = full_payload(name, cfg)  # bad settings fail here (payloads check them), before any work
-    sources = inputs_of(name, cfg)
+    key, sources = _key_and_inputs(name, cfg)
     return cached(name, key, lambda out: _build(st, cfg, out, sources), force=force,
                   resumable=st.resumable, run_facts=lambda: run_facts(cfg), verify=st.verify)
 
